@@ -1,0 +1,55 @@
+import { EXIT, EnvironmentError, UsageError, type Command } from './command.js';
+import { loadCommands } from './commands/index.js';
+import { ConfigError } from '../config/index.js';
+import { redactSecrets } from '../notebook/redact.js';
+
+function overview(commands: Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'support: runbooks and tools for supporting Register trainee teachers',
+    '',
+    'Usage: support <command> [options]     support <command> --help for details',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Configuration comes from the environment: DATABASE_URL, REDIS_URL, DQT_API_URL, DQT_API_KEY,',
+    'SUPPORT_OPERATOR, SUPPORT_ALLOW_WRITES. With no DATABASE_URL the embedded sandbox is used.',
+    '',
+    'Exit codes: 0 ok, 1 failed, 2 bad command line, 3 environment not ready.',
+  ].join('\n');
+}
+
+/** Entry point of the `support` command. Returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const commands = await loadCommands();
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${overview(commands)}\n`);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`support: unknown command "${name}".\n\n${overview(commands)}\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help.trim()}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
+    if (error instanceof UsageError) {
+      process.stderr.write(`support ${name}: ${message}\nSee: support ${name} --help\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError || error instanceof EnvironmentError) {
+      process.stderr.write(`support ${name}: ${message}\n`);
+      return EXIT.environment;
+    }
+    process.stderr.write(`support ${name}: ${message}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './enums.js';
+export * from './schema.js';
+export * from './connect.js';
+export * from './migrate.js';

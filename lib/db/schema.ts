@@ -1,0 +1,331 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Kysely types of Register's tables (register-facts section 1). Enum columns are the integers Register
+ * stores; `lib/db/enums.ts` turns them into names. `date` columns read as `'YYYY-MM-DD'` strings and
+ * timestamps as `Date` (see `connect.ts`); ids read as numbers.
+ *
+ * @example
+ * const row = await db.selectFrom('trainees').selectAll().where('slug', '=', slug).executeTakeFirst();
+ */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Id = Generated<number>;
+type Json = unknown;
+type JsonColumn<T = Json> = ColumnType<T, T | string, T | string>;
+/** A `date` column: `'YYYY-MM-DD'`. */
+type DateOnly = string;
+
+export interface ProvidersTable {
+  id: Id;
+  name: string;
+  code: string | null;
+  ukprn: string | null;
+  accreditation_id: string | null;
+  accredited: Generated<boolean>;
+  apply_sync_enabled: Generated<boolean | null>;
+  dttp_id: string | null;
+  discarded_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Id;
+  first_name: string;
+  last_name: string;
+  email: string;
+  dfe_sign_in_uid: string | null;
+  system_admin: Generated<boolean | null>;
+  read_only: Generated<boolean>;
+  discarded_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ProviderUsersTable {
+  id: Id;
+  provider_id: number;
+  user_id: number;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface SchoolsTable {
+  id: Id;
+  urn: string;
+  name: string;
+  postcode: string | null;
+  town: string | null;
+  open_date: DateOnly | null;
+  close_date: DateOnly | null;
+  lead_school: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface LeadPartnersTable {
+  id: Id;
+  urn: string | null;
+  /** `lead_school`, `hei` or `scitt`, stored as text. */
+  record_type: string;
+  name: string | null;
+  ukprn: string | null;
+  school_id: number | null;
+  provider_id: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface LeadPartnerUsersTable {
+  id: Id;
+  lead_partner_id: number;
+  user_id: number;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface TraineesTable {
+  id: Id;
+  slug: string;
+  /** `traineeState` */
+  state: Generated<number | null>;
+  /** `trainingRoute` */
+  training_route: number | null;
+  trn: string | null;
+  date_of_birth: DateOnly | null;
+  email: string | null;
+  first_names: string | null;
+  middle_names: string | null;
+  last_name: string | null;
+  /** `sex` */
+  sex: number | null;
+  submitted_for_trn_at: Timestamp | null;
+  recommended_for_award_at: Timestamp | null;
+  awarded_at: Timestamp | null;
+  outcome_date: DateOnly | null;
+  defer_date: DateOnly | null;
+  reinstate_date: DateOnly | null;
+  trainee_start_date: DateOnly | null;
+  itt_start_date: DateOnly | null;
+  itt_end_date: DateOnly | null;
+  discarded_at: Timestamp | null;
+  provider_id: number;
+  lead_partner_id: number | null;
+  employing_school_id: number | null;
+  lead_partner_not_applicable: Generated<boolean | null>;
+  employing_school_not_applicable: Generated<boolean | null>;
+  course_uuid: string | null;
+  course_education_phase: number | null;
+  course_subject_one: string | null;
+  course_subject_two: string | null;
+  course_subject_three: string | null;
+  course_min_age: number | null;
+  course_max_age: number | null;
+  course_allocation_subject_id: number | null;
+  study_mode: number | null;
+  training_initiative: number | null;
+  applying_for_bursary: boolean | null;
+  applying_for_scholarship: boolean | null;
+  applying_for_grant: boolean | null;
+  bursary_tier: number | null;
+  placement_detail: number | null;
+  commencement_status: number | null;
+  progress: Generated<JsonColumn<TraineeProgress>>;
+  submission_ready: Generated<boolean | null>;
+  apply_application_id: number | null;
+  application_choice_id: number | null;
+  hesa_id: string | null;
+  record_source: string | null;
+  slug_sent_to_dqt_at: Timestamp | null;
+  dttp_id: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** `trainees.progress` (StoreModel `Progress`). */
+export interface TraineeProgress {
+  personal_details?: boolean;
+  contact_details?: boolean;
+  degrees?: boolean;
+  placements?: boolean;
+  diversity?: boolean;
+  course_details?: boolean;
+  training_details?: boolean;
+  trainee_start_status?: boolean;
+  trainee_data?: boolean;
+  schools?: boolean;
+  funding?: boolean;
+  iqts_country?: boolean;
+}
+
+export interface WithdrawalReasonsTable {
+  id: Id;
+  name: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface TraineeWithdrawalsTable {
+  id: Id;
+  trainee_id: number;
+  date: DateOnly | null;
+  trigger: 'provider' | 'trainee' | null;
+  future_interest: 'yes' | 'no' | 'unknown' | null;
+  another_reason: string | null;
+  safeguarding_concern_reasons: string | null;
+  discarded_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface TraineeWithdrawalReasonsTable {
+  id: Id;
+  trainee_id: number | null;
+  withdrawal_reason_id: number;
+  trainee_withdrawal_id: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface PlacementsTable {
+  id: Id;
+  trainee_id: number;
+  school_id: number | null;
+  urn: string | null;
+  name: string | null;
+  postcode: string | null;
+  address: string | null;
+  slug: string;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface DegreesTable {
+  id: Id;
+  trainee_id: number;
+  /** `degreeLocale` */
+  locale_code: number;
+  uk_degree: string | null;
+  non_uk_degree: string | null;
+  subject: string | null;
+  institution: string | null;
+  institution_uuid: string | null;
+  uk_degree_uuid: string | null;
+  subject_uuid: string | null;
+  grade_uuid: string | null;
+  graduation_year: number | null;
+  grade: string | null;
+  other_grade: string | null;
+  country: string | null;
+  slug: string;
+  dttp_id: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface DqtTrnRequestsTable {
+  id: Id;
+  trainee_id: number;
+  request_id: string;
+  response: JsonColumn | null;
+  /** `trnRequestState` */
+  state: Generated<number | null>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ApplyApplicationsTable {
+  id: Id;
+  apply_id: number;
+  application: JsonColumn | null;
+  invalid_data: JsonColumn | null;
+  /** `applyApplicationState` */
+  state: number | null;
+  accredited_body_code: string | null;
+  recruitment_cycle_year: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ApplyApplicationSyncRequestsTable {
+  id: Id;
+  response_code: number | null;
+  successful: boolean | null;
+  recruitment_cycle_year: number | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** `audited_changes`: `{attr: value}` on create and destroy, `{attr: [old, new]}` on update. */
+export type AuditedChanges = Record<string, unknown>;
+
+export interface AuditsTable {
+  id: Id;
+  auditable_id: number | null;
+  auditable_type: string | null;
+  associated_id: number | null;
+  associated_type: string | null;
+  user_id: number | null;
+  user_type: string | null;
+  username: string | null;
+  action: 'create' | 'update' | 'destroy' | null;
+  audited_changes: JsonColumn<AuditedChanges> | null;
+  version: Generated<number | null>;
+  comment: string | null;
+  remote_address: string | null;
+  request_uuid: string | null;
+  created_at: Timestamp | null;
+}
+
+/** Every table the toolkit knows, by its name in Register's database. */
+export interface RegisterDatabase {
+  providers: ProvidersTable;
+  users: UsersTable;
+  provider_users: ProviderUsersTable;
+  schools: SchoolsTable;
+  lead_partners: LeadPartnersTable;
+  lead_partner_users: LeadPartnerUsersTable;
+  trainees: TraineesTable;
+  withdrawal_reasons: WithdrawalReasonsTable;
+  trainee_withdrawals: TraineeWithdrawalsTable;
+  trainee_withdrawal_reasons: TraineeWithdrawalReasonsTable;
+  placements: PlacementsTable;
+  degrees: DegreesTable;
+  dqt_trn_requests: DqtTrnRequestsTable;
+  apply_applications: ApplyApplicationsTable;
+  apply_application_sync_requests: ApplyApplicationSyncRequestsTable;
+  audits: AuditsTable;
+}
+
+export type TableName = keyof RegisterDatabase;
+export type Trainee = Selectable<TraineesTable>;
+export type NewTrainee = Insertable<TraineesTable>;
+export type TraineeUpdate = Updateable<TraineesTable>;
+export type Provider = Selectable<ProvidersTable>;
+export type LeadPartner = Selectable<LeadPartnersTable>;
+export type School = Selectable<SchoolsTable>;
+export type User = Selectable<UsersTable>;
+export type TraineeWithdrawal = Selectable<TraineeWithdrawalsTable>;
+export type Degree = Selectable<DegreesTable>;
+export type Placement = Selectable<PlacementsTable>;
+export type DqtTrnRequest = Selectable<DqtTrnRequestsTable>;
+export type ApplyApplication = Selectable<ApplyApplicationsTable>;
+export type Audit = Selectable<AuditsTable>;
+
+/** The Rails model name Register's audits use as `auditable_type` for each audited table. */
+export const AUDITABLE_TYPES: Partial<Record<TableName, string>> = {
+  trainees: 'Trainee',
+  providers: 'Provider',
+  provider_users: 'ProviderUser',
+  degrees: 'Degree',
+  placements: 'Placement',
+  trainee_withdrawals: 'TraineeWithdrawal',
+  trainee_withdrawal_reasons: 'TraineeWithdrawalReason',
+  lead_partners: 'LeadPartner',
+  lead_partner_users: 'LeadPartnerUser',
+  schools: 'School',
+  apply_applications: 'ApplyApplication',
+  dqt_trn_requests: 'Dqt::TrnRequest',
+  users: 'User',
+};

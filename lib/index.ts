@@ -1,0 +1,8 @@
+/**
+ * register-support: the helper library behind the runbook notebooks.
+ * Notebooks import everything from here by package name: `import { ... } from 'register-support'`.
+ */
+export * from './config/index.js';
+export * from './db/index.js';
+export * from './tables/index.js';
+export * from './notebook/index.js';

@@ -131,7 +131,7 @@ export interface TraineesTable {
   bursary_tier: number | null;
   placement_detail: number | null;
   commencement_status: number | null;
-  progress: Generated<JsonColumn<TraineeProgress>>;
+  progress: ColumnType<TraineeProgress, TraineeProgress | string | undefined, TraineeProgress | string>;
   submission_ready: Generated<boolean | null>;
   apply_application_id: number | null;
   application_choice_id: number | null;

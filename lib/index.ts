@@ -6,3 +6,4 @@ export * from './config/index.js';
 export * from './db/index.js';
 export * from './tables/index.js';
 export * from './notebook/index.js';
+export * from './sandbox/index.js';

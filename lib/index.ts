@@ -7,3 +7,4 @@ export * from './db/index.js';
 export * from './tables/index.js';
 export * from './notebook/index.js';
 export * from './sandbox/index.js';
+export * from './trainees/timeline.js';

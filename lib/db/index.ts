@@ -2,3 +2,4 @@ export * from './enums.js';
 export * from './schema.js';
 export * from './connect.js';
 export * from './migrate.js';
+export * from './lookup.js';

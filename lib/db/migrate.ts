@@ -32,6 +32,11 @@ export interface MigrateResult {
  * const { applied } = await migrate(db); // ['001_register_schema'] the first time, [] after
  */
 export async function migrate(db: RegisterDb): Promise<MigrateResult> {
+  const existing = await sql<{ register: string | null; ours: string | null }>`
+    SELECT to_regclass('trainees')::text AS register, to_regclass('kysely_migration')::text AS ours`.execute(db);
+  if (existing.rows[0]?.register && !existing.rows[0]?.ours) {
+    throw new Error('This database already has a trainees table that the toolkit did not create: it looks like Register itself. Nothing was changed. Migrations are only for the sandbox and test databases.');
+  }
   const migrator = new Migrator({ db, provider: new StaticMigrations() });
   const before = (await migrator.getMigrations()).filter((m) => m.executedAt).length;
   const { error, results } = await migrator.migrateToLatest();

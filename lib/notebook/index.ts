@@ -1,2 +1,3 @@
 export * from './display.js';
 export * from './redact.js';
+export * from './session.js';

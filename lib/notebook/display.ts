@@ -15,18 +15,20 @@ interface Tslab {
 }
 
 let tslab: Tslab | null | undefined;
+let jupyterState: { lastWriteDisplayData?: unknown } | null | undefined;
 /** tslab's display when running inside a tslab kernel, otherwise null (plain Node, tests, the CLI). */
 function kernel(): Tslab | null {
-  if (tslab !== undefined) return tslab;
-  try {
-    const candidate = require('tslab') as Tslab;
-    // Outside a kernel, tslab's display throws "Not ready". Probe with an empty text output.
-    candidate.display.text('');
-    tslab = candidate;
-  } catch {
-    tslab = null;
+  if (tslab === undefined) {
+    try {
+      tslab = require('tslab') as Tslab;
+      // tslab's display works only while its kernel is executing a cell: that is when it has set this writer.
+      jupyterState = require('tslab/dist/jupyter') as { lastWriteDisplayData?: unknown };
+    } catch {
+      tslab = null;
+      jupyterState = null;
+    }
   }
-  return tslab;
+  return tslab && jupyterState && jupyterState.lastWriteDisplayData ? tslab : null;
 }
 
 /** True inside a Jupyter notebook on the tslab kernel. */

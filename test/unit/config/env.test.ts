@@ -1,0 +1,56 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, describeUrl } from '../../../lib/config/env.js';
+import { redactSecrets } from '../../../lib/notebook/redact.js';
+
+describe('configuration', () => {
+  it('defaults to the embedded sandbox, where writes are allowed', () => {
+    const config = loadConfig({}, '/project');
+    expect(config.database).toEqual({ kind: 'sandbox', url: 'postgres://postgres@127.0.0.1:55432/postgres' });
+    expect(config.dqt.kind).toBe('sandbox');
+    expect(config.writesAllowed).toBe(true);
+    expect(config.operator).toBeNull();
+    expect(config.sandbox.dataDir).toBe('/project/.sandbox');
+  });
+
+  it('needs SUPPORT_ALLOW_WRITES=true to write to a real database', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db.example/register' }).writesAllowed).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db.example/register', SUPPORT_ALLOW_WRITES: 'true' }).writesAllowed).toBe(true);
+  });
+
+  it('names every bad variable and what is expected', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', REDIS_URL: 'nope', SUPPORT_ALLOW_WRITES: 'yes', SUPPORT_SANDBOX_PORT: '99999' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+    expect(message).toContain('REDIS_URL: expected a redis:// or rediss:// URL');
+    expect(message).toContain('SUPPORT_ALLOW_WRITES: expected exactly "true" or "false"');
+    expect(message).toContain('SUPPORT_SANDBOX_PORT');
+  });
+
+  it('asks for the key when a real DQT URL is set', () => {
+    expect(() => loadConfig({ DQT_API_URL: 'https://dqt.example' })).toThrow('DQT_API_KEY: expected the DQT API key, because DQT_API_URL is set');
+  });
+
+  it('never prints the DQT API key', () => {
+    const config = loadConfig({ DQT_API_URL: 'https://dqt.example/', DQT_API_KEY: 'super-secret-key-123' });
+    expect(config.dqt.url).toBe('https://dqt.example');
+    expect(config.dqt.apiKey.reveal()).toBe('super-secret-key-123');
+    const shown = `${JSON.stringify(config)} ${String(config.dqt.apiKey)} ${inspect(config, { depth: 5 })}`;
+    expect(shown).not.toContain('super-secret-key-123');
+  });
+
+  it('masks secrets and bearer tokens in text, and passwords in URLs', () => {
+    const env = { DQT_API_KEY: 'k-abcdef', DATABASE_URL: 'postgres://u:pa55word@h/db' };
+    const secrets = ['k-abcdef', 'pa55word'];
+    expect(redactSecrets('key k-abcdef, url postgres://u:pa55word@h/db, Authorization: Bearer zzzz9999', secrets)).toBe(
+      'key [redacted], url postgres://u:[redacted]@h/db, Authorization: Bearer [redacted]',
+    );
+    expect(describeUrl(env.DATABASE_URL)).toBe('postgres://u:*****@h/db');
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connect } from '../../../lib/db/index.js';
+import { startSandboxDatabase } from '../../../lib/sandbox/database.js';
+import { scenario } from '../../../lib/sandbox/seed/index.js';
+import { traineeTimeline } from '../../../lib/trainees/timeline.js';
+
+describe('the embedded PGlite sandbox', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rs-pglite-'));
+  const port = 56000 + Math.floor(Math.random() * 1000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('creates, migrates and seeds on first start, keeps the data across restarts, and serves several clients', async () => {
+    const first = await startSandboxDatabase({ dataDir, port });
+    expect(first.created).toBe(true);
+    const db = connect(first.url);
+    try {
+      const slug = scenario('route-change').slug!;
+      await db.updateTable('trainees').set({ email: 'changed@example.com' }).where('slug', '=', slug).execute();
+      // Two clients at once, one of them in a transaction.
+      const [a, b] = await Promise.all([
+        db.transaction().execute((trx) => trx.selectFrom('trainees').select('email').where('slug', '=', slug).executeTakeFirstOrThrow()),
+        db.selectFrom('providers').select('name').where('id', '=', 1).executeTakeFirstOrThrow(),
+      ]);
+      expect(a.email).toBe('changed@example.com');
+      expect(b.name).toBe('Lakeside SCITT');
+      // citext: slugs match whatever their case.
+      const upper = await db.selectFrom('trainees').select('id').where('slug', '=', slug.toUpperCase()).executeTakeFirst();
+      expect(upper?.id).toBe(101);
+    } finally {
+      await db.destroy();
+      await first.stop();
+    }
+
+    const second = await startSandboxDatabase({ dataDir, port });
+    expect(second.created).toBe(false);
+    const db2 = connect(second.url);
+    try {
+      const row = await db2.selectFrom('trainees').select('email').where('id', '=', 101).executeTakeFirstOrThrow();
+      expect(row.email).toBe('changed@example.com');
+      const timeline = await traineeTimeline(db2, scenario('timeline').slug!);
+      expect(timeline.summary.state).toBe('trn_received');
+    } finally {
+      await db2.destroy();
+      await second.stop();
+    }
+  }, 60_000);
+});

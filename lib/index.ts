@@ -8,3 +8,4 @@ export * from './tables/index.js';
 export * from './notebook/index.js';
 export * from './sandbox/index.js';
 export * from './trainees/timeline.js';
+export * from './doctor/index.js';

@@ -5,6 +5,7 @@ export async function loadCommands(): Promise<Command[]> {
   const modules: { command: Command }[] = await Promise.all([
     import('./sandbox.js'),
     import('./db.js'),
+    import('./doctor.js'),
   ]);
   return modules.map((m) => m.command);
 }

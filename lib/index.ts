@@ -6,6 +6,7 @@ export * from './config/index.js';
 export * from './db/index.js';
 export * from './tables/index.js';
 export * from './notebook/index.js';
+export * from './plan/index.js';
 export * from './sandbox/index.js';
 export * from './trainees/timeline.js';
 export * from './doctor/index.js';

@@ -1,0 +1,413 @@
+import { sql, type Transaction } from 'kysely';
+import { loadConfig, type Config } from '../config/env.js';
+import type { RegisterDb } from '../db/connect.js';
+import type { RegisterDatabase, TableName } from '../db/schema.js';
+import { redactSecrets } from '../notebook/redact.js';
+import { postCommitRunner } from './actions.js';
+import { AUDIT_ASSOCIATIONS, auditComment, auditableType, auditUsername, updateChanges, wholeRowChanges } from './audit.js';
+import { isPlanRef } from './builder.js';
+import { PlanRefusedError } from './errors.js';
+import { describeValue } from './format.js';
+import { planHash } from './hash.js';
+import type { ActionResult, AppliedChange, Plan, Receipt, RowChange } from './types.js';
+import { dbJsonValue, sameValue } from './values.js';
+
+export interface CommitOptions {
+  /** Why the change is made (required, not blank). Written to every audit's `comment`. */
+  auditComment: string;
+  /** Who is committing; defaults to the configuration's operator (`SUPPORT_OPERATOR`). */
+  operator?: string | null;
+  /** The configuration (operator, write switch); read from the environment when not given. */
+  config?: Pick<Config, 'operator' | 'writesAllowed'> & Partial<Config>;
+  /** Called after each statement inside the transaction (progress for big plans). An error thrown here rolls everything back. */
+  onProgress?: (step: { statement: string; rows: number; done: number; total: number }) => void | Promise<void>;
+  /** Run post-commit actions (default true). */
+  runActions?: boolean;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const ident = (name: string) => {
+  if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a column or table name.`);
+  return sql.id(name);
+};
+
+type Trx = Transaction<RegisterDatabase>;
+type AnyRow = Record<string, unknown> & { id: number };
+
+/**
+ * Commits a plan: one transaction that locks every row it changes (`SELECT … FOR UPDATE`, one per table), checks each
+ * still holds the values the plan expects, applies the changes set-based, writes one audit per changed row in the
+ * audited gem's format, commits, and only then runs the post-commit actions (enqueue a job).
+ *
+ * Refuses (throws `PlanRefusedError`, nothing written) on a blank comment, an unknown operator, writes not allowed,
+ * or any row that changed since the plan was built. Committing the same plan again writes nothing and says so
+ * (`receipt.alreadyCommitted`).
+ *
+ * @example
+ * const receipt = await commitPlan(db, plan, { auditComment: 'Route corrected at the provider’s request (ticket 1234)' });
+ * receipt.rowsChanged; receipt.auditIds;
+ */
+export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOptions): Promise<Receipt> {
+  const comment = (options.auditComment ?? '').trim();
+  if (!comment) {
+    throw new PlanRefusedError('blank-comment', 'Enter an audit comment: say why this change is made (who asked, the ticket). Nothing was written.');
+  }
+  const config = options.config ?? loadConfig();
+  const operator = (options.operator ?? config.operator ?? '').trim();
+  if (operator.length < 2) {
+    throw new PlanRefusedError(
+      'unknown-operator',
+      'Who is making this change? Set SUPPORT_OPERATOR to your name (it is written into the audits as "<name> via support notebook"). Nothing was written.',
+    );
+  }
+  if (!config.writesAllowed) {
+    throw new PlanRefusedError(
+      'writes-not-allowed',
+      'Writes are not allowed on this database: it is not the sandbox and SUPPORT_ALLOW_WRITES is not "true". Nothing was written. Set SUPPORT_ALLOW_WRITES=true only for the session that must change data.',
+    );
+  }
+  checkPlanShape(plan);
+
+  const hash = planHash(plan);
+  const fullComment = auditComment(comment, plan.ticket);
+  const committedAt = new Date();
+  const username = auditUsername(operator);
+
+  const outcome = await db.transaction().execute(async (trx) => {
+    // Two commits of the same plan at once: the second waits here, then finds the first one's audits.
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${plan.id}, 0))`.execute(trx);
+    const previous = await sql<{ id: number }>`SELECT id FROM audits WHERE request_uuid = ${plan.id} ORDER BY id`.execute(trx);
+    if (previous.rows.length > 0) return { status: 'already' as const, ids: previous.rows.map((r) => Number(r.id)) };
+
+    const total = plan.changes.length;
+    let done = 0;
+    const step = async (statement: string, rows: number) => {
+      done += statement.startsWith('write') ? rows : 0;
+      await options.onProgress?.({ statement, rows, done, total });
+    };
+
+    const current = await lockRows(trx, plan.changes);
+    await step('lock and read rows', current.size);
+    const problems = driftProblems(plan.changes, current);
+    if (problems.length) {
+      if (plan.changes.every((c) => c.kind !== 'insert') && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
+      throw new PlanRefusedError(
+        problems.some((p) => p.missing) ? 'missing-row' : 'drift',
+        `Refused: ${problems.length === 1 ? 'a row has' : `${problems.length} rows have`} changed since this plan was built, so nothing was written.\n` +
+          problems.map((p) => `  - ${p.text}`).join('\n') +
+          '\nRun the runbook again from the top to see the current data and a new preview.',
+        problems.map((p) => p.text),
+      );
+    }
+    await checkAbsent(trx, plan.changes);
+
+    const ids = await allocateInsertIds(trx, plan.changes);
+    const resolve = (value: unknown): unknown => {
+      if (!isPlanRef(value)) return value;
+      const id = ids.refs.get(value.$ref);
+      if (id === undefined) throw new Error(`Plan error: "${value.$ref}" refers to no row inserted by this plan.`);
+      return id;
+    };
+
+    const applied: AppliedChange[] = [];
+    const audits: Record<string, unknown>[] = [];
+    const versions = await nextVersions(trx, plan.changes, ids.byIndex);
+
+    // Apply in plan order, one statement per run of changes of the same kind, table and columns.
+    for (const batch of batches(plan.changes)) {
+      const { kind, table } = batch[0]!.change;
+      const type = auditableType(table);
+      const association = AUDIT_ASSOCIATIONS[table];
+      const audit = (id: number, action: 'create' | 'update' | 'destroy', changes: Record<string, unknown>, row: Record<string, unknown>) => {
+        const associatedId = association ? row[association.column] : null;
+        audits.push({
+          auditable_type: type,
+          auditable_id: id,
+          associated_type: associatedId == null ? null : association!.type,
+          associated_id: associatedId ?? null,
+          user_id: null,
+          user_type: null,
+          username,
+          action,
+          audited_changes: changes,
+          version: action === 'create' ? 1 : versions.next(table, id),
+          comment: fullComment,
+          remote_address: null,
+          request_uuid: plan.id,
+          created_at: committedAt.toISOString(),
+        });
+      };
+      if (kind === 'update' || kind === 'discard') {
+        const records = batch.map(({ change }) => {
+          const row = current.get(key(change.table, (change as { id: number }).id))!;
+          const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: committedAt } : { ...((change as { values: object }).values) };
+          return { change, row, values };
+        });
+        const columns = Object.keys(records[0]!.values);
+        await populateUpdate(trx, table, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: committedAt })));
+        for (const r of records) {
+          const before = Object.fromEntries(columns.map((c) => [c, r.row[c] ?? null]));
+          applied.push({ kind, table, id: r.row.id, before, after: { ...r.values } });
+          audit(r.row.id, 'update', updateChanges(before, r.values), { ...r.row, ...r.values });
+        }
+        await step(`write ${kind} ${table}`, records.length);
+      } else if (kind === 'insert') {
+        const records = batch.map(({ change, index }) => {
+          const values = Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)]));
+          return { id: ids.byIndex.get(index)!, values };
+        });
+        const columns = ['id', ...Object.keys(records[0]!.values), 'created_at', 'updated_at'].filter((c, i, all) => all.indexOf(c) === i);
+        await populateInsert(trx, table, columns, records.map((r) => ({ created_at: committedAt, updated_at: committedAt, ...r.values, id: r.id })));
+        for (const r of records) {
+          applied.push({ kind, table, id: r.id, before: null, after: { ...r.values } });
+          audit(r.id, 'create', wholeRowChanges(r.values), r.values);
+        }
+        await step(`write insert ${table}`, records.length);
+      } else {
+        const records = batch.map(({ change }) => current.get(key(change.table, (change as { id: number }).id))!);
+        await sql`DELETE FROM ${ident(table)} WHERE id = ANY(${records.map((r) => r.id)}::bigint[])`.execute(trx);
+        for (const row of records) {
+          const { id, ...before } = row;
+          applied.push({ kind, table, id, before, after: null });
+          audit(id, 'destroy', wholeRowChanges(before), row);
+        }
+        await step(`write delete ${table}`, records.length);
+      }
+    }
+
+    const auditIds = await insertAudits(trx, audits);
+    await step('write audits', 0);
+    return { status: 'committed' as const, applied, auditIds };
+  });
+
+  const base = { planId: plan.id, hash, title: plan.title, committedAt: committedAt.toISOString(), operator, comment: fullComment };
+  if (outcome.status === 'already') {
+    return { ...base, alreadyCommitted: true, rowsChanged: 0, counts: {}, auditIds: outcome.ids, applied: [], actions: [] };
+  }
+  if (outcome.status === 'in-place') {
+    return { ...base, alreadyCommitted: true, rowsChanged: 0, counts: {}, auditIds: [], applied: [], actions: [] };
+  }
+  const counts: Receipt['counts'] = {};
+  for (const a of outcome.applied) {
+    const perTable = (counts[a.table] ??= {});
+    perTable[a.kind] = (perTable[a.kind] ?? 0) + 1;
+  }
+  const receipt: Receipt = { ...base, alreadyCommitted: false, rowsChanged: outcome.applied.length, counts, auditIds: outcome.auditIds, applied: outcome.applied, actions: [] };
+  if (options.runActions !== false) receipt.actions = await runActions(db, plan, receipt, (options.config as Config | undefined) ?? null);
+  return receipt;
+}
+
+/** Runs a committed plan's post-commit actions; a failure is reported in the receipt, never undoes the commit. */
+async function runActions(db: RegisterDb, plan: Plan, receipt: Receipt, config: Config | null): Promise<ActionResult[]> {
+  const inserted = new Map<string, number>();
+  plan.changes.forEach((c, i) => {
+    if (c.kind === 'insert' && c.ref) {
+      const applied = receipt.applied.filter((a) => a.kind === 'insert')[plan.changes.slice(0, i).filter((x) => x.kind === 'insert').length];
+      if (applied) inserted.set(c.ref, applied.id);
+    }
+  });
+  const results: ActionResult[] = [];
+  for (const action of plan.actions) {
+    const runner = postCommitRunner(action.kind);
+    if (!runner) {
+      results.push({ action, status: 'unavailable', message: `${action.job} was not enqueued: the job queue is not available in this toolkit yet. ${action.description} by hand.` });
+      continue;
+    }
+    try {
+      const traineeId = isPlanRef(action.traineeId) ? inserted.get(action.traineeId.$ref) : action.traineeId;
+      if (traineeId === undefined) throw new Error(`no row inserted as "${(action.traineeId as { $ref: string }).$ref}"`);
+      results.push({ action, status: 'done', message: await runner({ ...action, traineeId }, { db, config }) });
+    } catch (error) {
+      results.push({ action, status: 'failed', message: redactSecrets(`${action.job} could not be enqueued: ${(error as Error).message}. The data change is committed; ${action.description.toLowerCase()} by hand.`) });
+    }
+  }
+  return results;
+}
+
+function checkPlanShape(plan: Plan): void {
+  if (!plan || typeof plan.id !== 'string' || !Array.isArray(plan.changes)) throw new Error('This is not a plan: build one with planBuilder(...).build() or a fix function.');
+  const seen = new Set<string>();
+  for (const change of plan.changes) {
+    ident(change.table);
+    if (change.kind !== 'insert') {
+      if (!Number.isInteger(change.id) || change.id <= 0) throw new Error(`Plan error: ${change.kind} of ${change.table} needs a row id, got ${String(change.id)}.`);
+      const k = key(change.table, change.id);
+      if (seen.has(k)) throw new Error(`Plan error: ${change.table} id ${change.id} is changed twice in one plan; merge the changes.`);
+      seen.add(k);
+    }
+    const columns = Object.keys(change.kind === 'insert' || change.kind === 'update' ? change.values : change.expected);
+    columns.forEach((c) => ident(c));
+    if (change.kind === 'update' && columns.length === 0) throw new Error(`Plan error: update of ${change.table} id ${change.id} changes no column.`);
+  }
+}
+
+const key = (table: string, id: number) => `${table}#${id}`;
+
+/** One `SELECT … FOR UPDATE` per table, with `id = ANY($1)`, reading the columns the plan needs. */
+async function lockRows(trx: Trx, changes: RowChange[]): Promise<Map<string, AnyRow>> {
+  const perTable = new Map<TableName, { ids: number[]; columns: Set<string>; all: boolean }>();
+  for (const change of changes) {
+    if (change.kind === 'insert') continue;
+    const entry = perTable.get(change.table) ?? { ids: [], columns: new Set<string>(['id']), all: false };
+    entry.ids.push(change.id);
+    Object.keys(change.expected).forEach((c) => entry.columns.add(c));
+    if (change.kind === 'update') Object.keys(change.values).forEach((c) => entry.columns.add(c));
+    if (change.kind === 'discard') entry.columns.add('discarded_at');
+    if (change.kind === 'delete') entry.all = true;
+    const association = AUDIT_ASSOCIATIONS[change.table];
+    if (association) entry.columns.add(association.column);
+    perTable.set(change.table, entry);
+  }
+  const rows = new Map<string, AnyRow>();
+  for (const [table, entry] of perTable) {
+    const columns = entry.all ? sql`*` : sql.join([...entry.columns].map(ident));
+    const result = await sql<AnyRow>`SELECT ${columns} FROM ${ident(table)} WHERE id = ANY(${entry.ids}::bigint[]) ORDER BY id FOR UPDATE`.execute(trx);
+    for (const row of result.rows) rows.set(key(table, Number(row.id)), row);
+  }
+  return rows;
+}
+
+interface Problem {
+  text: string;
+  missing?: boolean;
+}
+
+function labelOf(change: RowChange): string {
+  return `${change.table} id ${(change as { id?: number }).id ?? '(new)'}${change.label ? ` (${change.label})` : ''}`;
+}
+
+function driftProblems(changes: RowChange[], current: Map<string, AnyRow>): Problem[] {
+  const problems: Problem[] = [];
+  for (const change of changes) {
+    if (change.kind === 'insert') continue;
+    const row = current.get(key(change.table, change.id));
+    if (!row) {
+      problems.push({ text: `${labelOf(change)}: the row no longer exists`, missing: true });
+      continue;
+    }
+    const fields = Object.entries(change.expected as Record<string, unknown>).filter(([c, v]) => !sameValue(row[c], v));
+    if (fields.length) {
+      problems.push({
+        text: `${labelOf(change)}: ${fields.map(([c, v]) => `${c} expected ${describeValue(change.table, c, v)}, found ${describeValue(change.table, c, row[c])}`).join('; ')}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** True when every row already holds what the plan would write (applied before by other means): nothing to do. */
+function alreadyInPlace(changes: RowChange[], current: Map<string, AnyRow>): boolean {
+  return changes.every((change) => {
+    if (change.kind === 'insert') return false;
+    const row = current.get(key(change.table, change.id));
+    if (change.kind === 'delete') return !row;
+    if (!row) return false;
+    if (change.kind === 'discard') return row.discarded_at != null;
+    return Object.entries(change.values as Record<string, unknown>).every(([c, v]) => sameValue(row[c], v));
+  });
+}
+
+async function checkAbsent(trx: Trx, changes: RowChange[]): Promise<void> {
+  for (const change of changes) {
+    if (change.kind !== 'insert' || !change.absent || Object.keys(change.absent).length === 0) continue;
+    const conditions = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => (v === null ? sql`${ident(c)} IS NULL` : sql`${ident(c)} = ${dbJsonValue(v)}`));
+    const found = await sql<{ id: number }>`SELECT id FROM ${ident(change.table)} WHERE ${sql.join(conditions, sql` AND `)} LIMIT 1`.execute(trx);
+    if (found.rows.length) {
+      const what = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => `${c} ${describeValue(change.table, c, v)}`).join(', ');
+      throw new PlanRefusedError(
+        'already-exists',
+        `Refused: ${change.table} already has a row with ${what} (id ${found.rows[0]!.id}), created since this plan was built. Nothing was written. Run the runbook again from the top.`,
+      );
+    }
+  }
+}
+
+/** Ids for inserted rows, from each table's sequence (so later changes and the audits can use them). */
+async function allocateInsertIds(trx: Trx, changes: RowChange[]): Promise<{ byIndex: Map<number, number>; refs: Map<string, number> }> {
+  const byIndex = new Map<number, number>();
+  const refs = new Map<string, number>();
+  const wanted = new Map<TableName, number[]>();
+  changes.forEach((change, index) => {
+    if (change.kind !== 'insert') return;
+    if (change.id !== undefined) byIndex.set(index, change.id);
+    else wanted.set(change.table, [...(wanted.get(change.table) ?? []), index]);
+  });
+  for (const [table, indexes] of wanted) {
+    const result = await sql<{ id: string }>`SELECT nextval(pg_get_serial_sequence(${table}, 'id')) AS id FROM generate_series(1, ${indexes.length})`.execute(trx);
+    result.rows.forEach((row, i) => byIndex.set(indexes[i]!, Number(row.id)));
+  }
+  changes.forEach((change, index) => {
+    if (change.kind === 'insert' && change.ref) refs.set(change.ref, byIndex.get(index)!);
+  });
+  return { byIndex, refs };
+}
+
+/** `version` of each audit: the record's current highest version + 1, counting up within the plan. */
+async function nextVersions(trx: Trx, changes: RowChange[], insertIds: Map<number, number>) {
+  const perType = new Map<string, Set<number>>();
+  changes.forEach((change, index) => {
+    const id = change.kind === 'insert' ? insertIds.get(index)! : change.id;
+    const type = auditableType(change.table);
+    perType.set(type, (perType.get(type) ?? new Set()).add(id));
+  });
+  const max = new Map<string, number>();
+  for (const [type, ids] of perType) {
+    const result = await sql<{ auditable_id: number; version: number }>`
+      SELECT auditable_id, max(version) AS version FROM audits
+      WHERE auditable_type = ${type} AND auditable_id = ANY(${[...ids]}::int[]) GROUP BY auditable_id`.execute(trx);
+    for (const row of result.rows) max.set(`${type}#${row.auditable_id}`, Number(row.version ?? 0));
+  }
+  return {
+    next(table: TableName, id: number): number {
+      const k = `${auditableType(table)}#${id}`;
+      const v = (max.get(k) ?? 0) + 1;
+      max.set(k, v);
+      return v;
+    },
+  };
+}
+
+function* batches(changes: RowChange[]): Generator<{ change: RowChange; index: number }[]> {
+  let run: { change: RowChange; index: number }[] = [];
+  let runKey = '';
+  const BATCH = 5_000;
+  for (const [index, change] of changes.entries()) {
+    const columns = change.kind === 'update' ? Object.keys(change.values).sort().join(',') : change.kind === 'insert' ? Object.keys(change.values).sort().join(',') : '';
+    const k = `${change.kind}|${change.table}|${columns}`;
+    if (run.length && (k !== runKey || run.length >= BATCH)) {
+      yield run;
+      run = [];
+    }
+    runKey = k;
+    run.push({ change, index });
+  }
+  if (run.length) yield run;
+}
+
+const asJson = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, dbJsonValue(v)]))));
+
+/** `UPDATE t SET c = v.c … FROM jsonb_populate_recordset(NULL::t, $1) v WHERE t.id = v.id`: one statement for the batch, typed by the table itself. */
+async function populateUpdate(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+  const set = sql.join([...columns, 'updated_at'].filter((c, i, all) => all.indexOf(c) === i).map((c) => sql`${ident(c)} = v.${ident(c)}`));
+  await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
+}
+
+async function populateInsert(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+  const list = sql.join(columns.map(ident));
+  await sql`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb)`.execute(trx);
+}
+
+async function insertAudits(trx: Trx, audits: Record<string, unknown>[]): Promise<number[]> {
+  const ids: number[] = [];
+  const columns = sql.join(
+    ['auditable_type', 'auditable_id', 'associated_type', 'associated_id', 'user_id', 'user_type', 'username', 'action', 'audited_changes', 'version', 'comment', 'remote_address', 'request_uuid', 'created_at'].map(ident),
+  );
+  for (let i = 0; i < audits.length; i += 5_000) {
+    const chunk = audits.slice(i, i + 5_000);
+    const result = await sql<{ id: number }>`
+      INSERT INTO audits (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::audits, ${JSON.stringify(chunk)}::jsonb)
+      RETURNING id`.execute(trx);
+    ids.push(...result.rows.map((r) => Number(r.id)));
+  }
+  return ids.sort((a, b) => a - b);
+}

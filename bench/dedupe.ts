@@ -114,6 +114,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const perLineEachMs = perLineSampleMs / sampled.length;
     const perLineMs = perLineEachMs * csvRows;
 
+    const version = (await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(db)).rows[0]!.v;
     const ratioToFloor = planMs / floorMs;
     const speedup = perLineMs / planMs;
     return {
@@ -133,6 +134,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       csvParseMs: round(parseMs, 2),
       seedMs: round(seedMs),
       emailIndex: false,
+      postgres: version,
       targets: { ratioToFloorAtMost: 3, speedupAtLeast: 100 },
       targetsMet: ratioToFloor <= 3 && speedup >= 100,
       note: `perLineMs is extrapolated: ${sampled.length} sampled lines of the rake task's per-line lookups (find by id, then exact e-mail match), times ${csvRows} lines. plan and floor are the best of 3 runs after a warm-up.`,

@@ -5,7 +5,7 @@ import type { DuplicatesCsv, DuplicatesCsvRow } from './csv.js';
 
 /**
  * Works out which trainees to discard from the duplicates CSV, set-based: two SQL statements for the whole
- * file, whatever its length (one for the listed trainees, one hash join of every kept trainee against their
+ * file, whatever its length (one for the listed trainees, one pass over the kept trainees probing a hash of their
  * e-mails). Register has no index on `trainees.email` and the toolkit needs none: the duplicates statement
  * reads the table once.
  *
@@ -189,22 +189,20 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
   const sharedEmails = [...byEmail.entries()].filter(([, group]) => group.length > 1).map(([email, group]) => ({ email, traineeIds: group.map((g) => g.traineeId) }));
 
   // Every kept trainee whose e-mail matches a keeper's, other than the listed ones: one pass over trainees.
-  const keeperIds = keepers.map((k) => k.traineeId);
+  // `= ANY(array)` of a bound array is hashed by PostgreSQL 14 and later (one probe per trainee), so this is a
+  // single pass over the table. Listed trainees match too (their own e-mail) and are dropped below.
+  const listedIds = new Set(ids);
   const emails = [...byEmail.keys()];
   const duplicateRows = emails.length
     ? (
         await sql<DuplicateRow>`
-          WITH keep(normalised) AS (SELECT DISTINCT unnest(${emails}::text[])),
-               listed(id) AS (SELECT DISTINCT unnest(${ids}::bigint[]))
-          SELECT d.id, d.slug, d.email, m.normalised, d.state, d.trn, d.first_names, d.last_name, d.date_of_birth,
-                 d.provider_id, p.name AS provider_name, d.created_at, d.updated_at
-          FROM (SELECT t.*, ${normalisedEmailSql('t.email')} AS normalised FROM trainees t WHERE t.discarded_at IS NULL) d
-          JOIN keep m ON m.normalised = d.normalised
-          LEFT JOIN listed l ON l.id = d.id
+          SELECT d.id, d.slug, d.email, ${normalisedEmailSql('d.email')} AS normalised, d.state, d.trn, d.first_names, d.last_name,
+                 d.date_of_birth, d.provider_id, p.name AS provider_name, d.created_at, d.updated_at
+          FROM trainees d
           LEFT JOIN providers p ON p.id = d.provider_id
-          WHERE l.id IS NULL
-          ORDER BY m.normalised, d.id`.execute(db)
-      ).rows
+          WHERE d.discarded_at IS NULL AND ${normalisedEmailSql('d.email')} = ANY(${emails}::text[])
+          ORDER BY 4, d.id`.execute(db)
+      ).rows.filter((d) => !listedIds.has(d.id))
     : [];
   const queryMs = performance.now() - started;
 

@@ -10,3 +10,4 @@ export * from './plan/index.js';
 export * from './sandbox/index.js';
 export * from './trainees/timeline.js';
 export * from './doctor/index.js';
+export * from './dedupe/index.js';

@@ -11,3 +11,4 @@ export * from './sandbox/index.js';
 export * from './trainees/timeline.js';
 export * from './doctor/index.js';
 export * from './dedupe/index.js';
+export * from './runner/index.js';

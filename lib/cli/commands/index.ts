@@ -6,6 +6,9 @@ export async function loadCommands(): Promise<Command[]> {
     import('./sandbox.js'),
     import('./db.js'),
     import('./doctor.js'),
+    import('./run.js'),
+    import('./kernel.js'),
+    import('./start.js'),
   ]);
   return modules.map((m) => m.command);
 }

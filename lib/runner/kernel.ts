@@ -1,0 +1,139 @@
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defaultProjectRoot } from '../config/env.js';
+import { detectJupyter, jupyterDataDir } from './jupyter.js';
+
+/** The project's own Jupyter kernel: the name notebooks give in `metadata.kernelspec.name`. */
+export const KERNEL_NAME = 'register-support';
+export const KERNEL_DISPLAY_NAME = 'TypeScript (register-support)';
+
+/** A Jupyter kernel spec (`kernel.json`). */
+export interface KernelSpec {
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode?: 'signal' | 'message';
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * The kernel spec that runs this project's own tslab (`node_modules/tslab`) with the node running now: absolute
+ * paths, so it works whatever is on PATH. Jupyter chooses the working directory (the notebook's folder).
+ */
+export function kernelSpec(projectRoot = defaultProjectRoot(), node = process.execPath): KernelSpec {
+  return {
+    argv: [node, join(projectRoot, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+    display_name: KERNEL_DISPLAY_NAME,
+    language: 'typescript',
+    interrupt_mode: 'signal',
+    metadata: { register_support: { project: projectRoot } },
+  };
+}
+
+/** Where the kernel spec goes: `<jupyter data dir>/kernels/register-support/`. */
+export function kernelSpecDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(jupyterDataDir(env), 'kernels', KERNEL_NAME);
+}
+
+/**
+ * Notebooks import the library by package name (`from 'register-support'`); tslab resolves it through
+ * `node_modules/register-support`. This makes that link (to the project itself) when it is missing.
+ * Returns what it did.
+ */
+export function ensurePackageLink(projectRoot = defaultProjectRoot()): 'present' | 'created' {
+  const link = join(projectRoot, 'node_modules', 'register-support');
+  let stat: ReturnType<typeof lstatSync> | null = null;
+  try {
+    stat = lstatSync(link);
+  } catch {
+    stat = null;
+  }
+  if (stat) return 'present';
+  mkdirSync(join(projectRoot, 'node_modules'), { recursive: true });
+  symlinkSync('..', link, 'dir');
+  return 'created';
+}
+
+export interface KernelInstallResult {
+  path: string;
+  spec: KernelSpec;
+  /** False when Jupyter's Python side is missing: the spec is written anyway, for when it is installed. */
+  jupyterFound: boolean;
+  packageLink: 'present' | 'created';
+}
+
+/**
+ * Writes the `register-support` kernel spec where this user's Jupyter finds it, and makes sure notebooks can
+ * import the library by name. Safe to run again (it rewrites the spec).
+ *
+ * @example
+ * installKernel() // { path: '~/.local/share/jupyter/kernels/register-support/kernel.json', … }
+ */
+export function installKernel(options: { projectRoot?: string; env?: NodeJS.ProcessEnv; checkJupyter?: boolean } = {}): KernelInstallResult {
+  const projectRoot = options.projectRoot ?? defaultProjectRoot();
+  const env = options.env ?? process.env;
+  const dir = kernelSpecDir(env);
+  mkdirSync(dir, { recursive: true });
+  const spec = kernelSpec(projectRoot);
+  const path = join(dir, 'kernel.json');
+  writeFileSync(path, `${JSON.stringify(spec, null, 2)}\n`);
+  const packageLink = ensurePackageLink(projectRoot);
+  const jupyterFound = options.checkJupyter === false ? true : detectJupyter(env).executor;
+  return { path, spec, jupyterFound, packageLink };
+}
+
+/** What `support kernel status` and `support doctor` report. */
+export interface KernelStatus {
+  /** True when everything below is fine: notebooks will run on this project's tslab. */
+  ok: boolean;
+  installed: boolean;
+  path: string;
+  /** The spec's argv points at this project's node_modules/tslab and that file exists. */
+  pointsHere: boolean;
+  /** The node the spec runs exists. */
+  nodeExists: boolean;
+  /** `node_modules/register-support` exists, so cells can import the library. */
+  packageLink: boolean;
+  /** The library is built (dist/index.js). */
+  built: boolean;
+  /** One line: what is wrong and the command that fixes it, or that all is well. */
+  message: string;
+}
+
+/**
+ * Whether the project's kernel spec is installed and points at this project.
+ *
+ * @example
+ * const s = kernelStatus(); if (!s.ok) console.log(s.message);
+ */
+export function kernelStatus(options: { projectRoot?: string; env?: NodeJS.ProcessEnv } = {}): KernelStatus {
+  const projectRoot = resolve(options.projectRoot ?? defaultProjectRoot());
+  const path = join(kernelSpecDir(options.env), 'kernel.json');
+  const tslab = join(projectRoot, 'node_modules', 'tslab', 'bin', 'tslab');
+  let spec: KernelSpec | null = null;
+  try {
+    spec = JSON.parse(readFileSync(path, 'utf8')) as KernelSpec;
+  } catch {
+    spec = null;
+  }
+  const installed = spec !== null;
+  const pointsHere = !!spec && spec.argv?.[1] === tslab && existsSync(tslab);
+  const nodeExists = !!spec && !!spec.argv?.[0] && existsSync(spec.argv[0]);
+  let packageLink = false;
+  try {
+    const link = join(projectRoot, 'node_modules', 'register-support');
+    packageLink = existsSync(join(link, 'package.json')) && (lstatSync(link).isSymbolicLink() ? resolve(join(projectRoot, 'node_modules'), readlinkSync(link)) === projectRoot : true);
+  } catch {
+    packageLink = false;
+  }
+  const built = existsSync(join(projectRoot, 'dist', 'index.js'));
+  let message: string;
+  if (!installed) message = `The Jupyter kernel "${KERNEL_NAME}" is not installed (${path}). Fix: npx support kernel install`;
+  else if (!pointsHere) message = `The kernel "${KERNEL_NAME}" runs ${spec!.argv?.[1] ?? '?'}, not this project's tslab (${tslab}). Fix: npx support kernel install`;
+  else if (!nodeExists) message = `The kernel "${KERNEL_NAME}" runs a node that no longer exists (${spec!.argv[0]}). Fix: npx support kernel install`;
+  else if (!packageLink) message = `Notebooks cannot import 'register-support': node_modules/register-support is missing. Fix: npx support kernel install`;
+  else if (!built) message = 'The library is not built (dist/ is missing). Fix: npm run build';
+  else message = `Kernel "${KERNEL_NAME}" installed at ${path}, running ${tslab}.`;
+  return { ok: installed && pointsHere && nodeExists && packageLink && built, installed, path, pointsHere, nodeExists, packageLink, built, message };
+}
+

@@ -1,0 +1,47 @@
+import type { RegisterDb } from '../db/connect.js';
+import { planBuilder } from '../plan/builder.js';
+import { FixInputError } from '../plan/errors.js';
+import type { FixResult } from '../plan/fix.js';
+import { parseDate, todayInUk } from './dates.js';
+import { fullName, traineeForFix, traineeSummary } from './lookup.js';
+import { currentWithdrawal, withdrawalsOf } from './withdrawal.js';
+
+export interface ChangeWithdrawalDateInput {
+  slug: string;
+  /** The correct withdrawal date, `YYYY-MM-DD`. */
+  date: string;
+}
+
+/**
+ * Playbook "Changing the withdrawal date for a withdrawn trainee": `trainee.current_withdrawal.update!(date: …)`,
+ * as a plan. The current withdrawal is the last kept `trainee_withdrawals` row. Refuses a trainee that is not
+ * withdrawn, a date that does not exist, a date in the future, and a date before the trainee started.
+ *
+ * @example
+ * const fix = await changeWithdrawalDate(db, { slug, date: '2025-03-03' });
+ */
+export async function changeWithdrawalDate(db: RegisterDb, input: ChangeWithdrawalDateInput): Promise<FixResult> {
+  const date = parseDate(input.date, 'The withdrawal date');
+  const trainee = await traineeForFix(db, input.slug, { states: ['withdrawn'], fix: 'change the withdrawal date' });
+  const today = todayInUk();
+  if (date > today) throw new FixInputError(`The withdrawal date ${date} is in the future (today is ${today}): a withdrawal date must be today or earlier.`);
+  const start = trainee.trainee_start_date ?? trainee.itt_start_date;
+  if (start && date < start) {
+    throw new FixInputError(`The withdrawal date ${date} is before the trainee started (${trainee.trainee_start_date ? 'trainee_start_date' : 'itt_start_date'} ${start}): a trainee cannot withdraw before starting.`);
+  }
+  const withdrawal = await currentWithdrawal(db, trainee.id);
+  if (!withdrawal) {
+    throw new FixInputError(`Trainee ${trainee.slug} is withdrawn but has no current withdrawal (no kept trainee_withdrawals row), so there is no date to change. Look at the withdrawals table below and the trainee's timeline.`);
+  }
+  const plan = planBuilder(`Change the withdrawal date of ${trainee.slug} from ${withdrawal.date ?? 'none'} to ${date}`)
+    .update('trainee_withdrawals', withdrawal.id, { date: withdrawal.date, trainee_id: trainee.id, discarded_at: null }, { date }, fullName(trainee))
+    .build();
+  return {
+    plan,
+    findings: [
+      { caption: 'Trainee', rows: [traineeSummary(trainee)] },
+      { caption: 'Withdrawals (the current one is the last kept row)', rows: (await withdrawalsOf(db, trainee)).map((w) => ({ ...w, current: w.id === withdrawal.id })) },
+    ],
+    notes: [{ tone: 'info', message: 'DQT is not sent withdrawal dates (the withdrawal call carries no date), so nothing needs doing in DQT.' }],
+  };
+}

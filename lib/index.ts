@@ -9,6 +9,8 @@ export * from './notebook/index.js';
 export * from './plan/index.js';
 export * from './sandbox/index.js';
 export * from './trainees/timeline.js';
+export * from './trainees/index.js';
+export * from './partners/index.js';
 export * from './doctor/index.js';
 export * from './dedupe/index.js';
 export * from './runner/index.js';

@@ -149,19 +149,24 @@ export async function commitRemoveDuplicates(db: RegisterDb, fix: RemoveDuplicat
       }
     }
   }
-  const bar = options.commit && fix.plan.changes.length ? progress('Discarding duplicates', fix.plan.changes.length) : null;
+  // The progress line appears once the transaction is writing (not for a refusal before it starts).
+  const shown: { bar: ReturnType<typeof progress> | null } = { bar: null };
+  const total = fix.plan.changes.length;
   try {
     const receipt = await commitIfRequested(db, fix.plan, {
       commit: options.commit,
       auditComment: options.auditComment,
       config: options.config,
       operator: options.operator,
-      onProgress: bar ? (step) => bar.update(step.done) : undefined,
+      onProgress: (step) => {
+        shown.bar ??= progress('Discarding duplicates', total);
+        shown.bar.update(step.done);
+      },
     });
-    bar?.done(receipt ? `${receipt.rowsChanged} discarded` : 'nothing written');
+    shown.bar?.done(receipt && !receipt.alreadyCommitted ? `${receipt.rowsChanged} discarded` : 'nothing written');
     return receipt;
   } catch (error) {
-    bar?.done('nothing written');
+    shown.bar?.done('rolled back: nothing written');
     throw error;
   }
 }

@@ -14,7 +14,7 @@ export interface Benchmark {
 async function main(): Promise<number> {
   const [name, ...args] = process.argv.slice(2);
   const available = readdirSync(__dirname)
-    .filter((f) => f.endsWith('.js') && f !== 'run.js')
+    .filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.startsWith('_'))
     .map((f) => f.replace(/\.js$/, ''))
     .sort();
   if (!name || name === '--help') {

@@ -1,0 +1,87 @@
+/**
+ * Register's jobs carry records as ActiveJob GlobalIDs: `{"_aj_globalid": "gid://register/Trainee/123"}`, anywhere
+ * in the arguments (keyword hashes included).
+ */
+export interface GlobalId {
+  app: string;
+  model: string;
+  id: number;
+}
+
+const GID = /^gid:\/\/([^/]+)\/([A-Za-z:]+)\/(\d+)$/;
+
+export function parseGlobalId(value: unknown): GlobalId | null {
+  if (typeof value !== 'string') return null;
+  const m = GID.exec(value);
+  return m ? { app: m[1]!, model: m[2]!, id: Number(m[3]) } : null;
+}
+
+/**
+ * Register's `Hashable#deep_dig`: an iterative depth-first search for `key` with a stack and a visited set; a hash's
+ * own key is checked first, and children are pushed in order so the last sibling is searched first. Returns the first
+ * value found, or undefined.
+ *
+ * @example
+ * deepDig({ a: [{ b: 1 }, { _aj_globalid: 'gid://register/Trainee/5' }] }, '_aj_globalid') // 'gid://register/Trainee/5'
+ */
+export function deepDig(value: unknown, key: string): unknown {
+  const stack: unknown[] = [value];
+  const visited = new Set<unknown>();
+  while (stack.length) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || visited.has(node)) continue;
+    visited.add(node);
+    if (!Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key)) return (node as Record<string, unknown>)[key];
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child);
+  }
+  return undefined;
+}
+
+/** Every GlobalID anywhere in `value`, in deep_dig's search order. */
+export function allGlobalIds(value: unknown): GlobalId[] {
+  const found: GlobalId[] = [];
+  const stack: unknown[] = [value];
+  const visited = new Set<unknown>();
+  while (stack.length) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || visited.has(node)) continue;
+    visited.add(node);
+    if (!Array.isArray(node)) {
+      const gid = parseGlobalId((node as Record<string, unknown>)._aj_globalid);
+      if (gid) found.push(gid);
+    }
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child);
+  }
+  return found;
+}
+
+/**
+ * The trainee a job is about. Unlike Register's dead-jobs page, which takes the first GlobalID whatever its model
+ * (so a `RetrieveTrnJob` was listed under its TrnRequest's id as if it were a trainee id), this takes the first
+ * Trainee GlobalID, and otherwise reports the TrnRequest id for the caller to resolve through `dqt_trn_requests`.
+ */
+export function jobSubject(data: unknown): { traineeId: number | null; trnRequestId: number | null } {
+  const ids = allGlobalIds(data);
+  const trainee = ids.find((g) => g.model === 'Trainee');
+  const trnRequest = ids.find((g) => g.model === 'Dqt::TrnRequest' || g.model === 'TrnRequest');
+  return { traineeId: trainee?.id ?? null, trnRequestId: trnRequest?.id ?? null };
+}
+
+const GID_IN_TEXT = /"_aj_globalid"\s*:\s*"gid:\/\/[^/"]+\/([A-Za-z:]+)\/(\d+)"/g;
+
+/**
+ * `jobSubject` on a job's raw JSON text, without parsing it: the triage reads hundreds of thousands of jobs and only
+ * needs their GlobalIDs. Same answer as `jobSubject(JSON.parse(text))` when a job names one trainee.
+ */
+export function jobSubjectFromText(text: string | null): { traineeId: number | null; trnRequestId: number | null } {
+  let traineeId: number | null = null;
+  let trnRequestId: number | null = null;
+  if (!text) return { traineeId, trnRequestId };
+  GID_IN_TEXT.lastIndex = 0;
+  for (let m = GID_IN_TEXT.exec(text); m; m = GID_IN_TEXT.exec(text)) {
+    if (traineeId === null && m[1] === 'Trainee') traineeId = Number(m[2]);
+    else if (trnRequestId === null && (m[1] === 'Dqt::TrnRequest' || m[1] === 'TrnRequest')) trnRequestId = Number(m[2]);
+    if (traineeId !== null && trnRequestId !== null) break;
+  }
+  return { traineeId, trnRequestId };
+}

@@ -6,13 +6,14 @@ import type { Scenario, ScenarioSet } from './scenario.js';
 import { base } from './base.js';
 import { dataFixes } from './data-fixes.js';
 import { bulk } from './bulk.js';
+import { dqt } from './dqt.js';
 
 export * from './builders.js';
 export * from './scenario.js';
 export { PROVIDERS } from './base.js';
 
 /** Every scenario set. Ids: base 1–99, data fixes 101–199, DQT 201–299, bulk fixes 301–399. */
-export const SCENARIO_SETS: ScenarioSet[] = [base, dataFixes, bulk];
+export const SCENARIO_SETS: ScenarioSet[] = [base, dataFixes, dqt, bulk];
 
 /** Tables in the order rows can be inserted (parents first). */
 export const TABLE_ORDER: TableName[] = [

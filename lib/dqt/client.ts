@@ -1,0 +1,271 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { Secret } from '../config/env.js';
+import type { RegisterDb } from '../db/connect.js';
+import type { Trainee } from '../db/schema.js';
+import { DqtError, FindTeacherError } from './error.js';
+import {
+  describeShapeIssues,
+  dqtFindResponseSchema,
+  dqtTeacherSchema,
+  ittOutcomeResponseSchema,
+  trnRequestInfoSchema,
+  type DqtFindResult,
+  type DqtTeacher,
+  type IttOutcomeResponse,
+  type TrnRequestInfo,
+} from './schemas.js';
+
+/**
+ * A typed client of the DQT API v2 calls Register made (dqt-api.md section 3, register-facts 4.2), on undici.
+ * Paths, query names, casing and dates are exactly Register's: `birthdate` (lower case) on retrieve,
+ * `slugId` + `birthDate` on update and itt-outcome, find's keys sorted.
+ *
+ * - Every failure is a `DqtError` whose message is Register's `status: N, body: <raw body>`.
+ * - 401/403 explain that the key is wrong or lacks a role; 429 waits out `Retry-After` (bounded) and retries;
+ *   a call that takes longer than `timeoutMs` (default 10 s) fails as a `DqtError` of kind `timeout`.
+ * - The API key goes into the Authorization header and nowhere else.
+ *
+ * @example
+ * const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db });
+ * const teacher = await dqt.retrieveTeacher('x3KqT8...');   // a slug (needs db) or a trainee row
+ * const match = await dqt.findTeacher(trainee);             // Dqt::FindTeacher: exactly one result
+ * await dqt.close();
+ */
+export interface DqtClientOptions {
+  /** Base URL, e.g. `https://teacher-qualifications-api.education.gov.uk` or the sandbox's `http://127.0.0.1:55433`. */
+  url: string;
+  apiKey: Secret;
+  /** Register's database, to accept a trainee's slug where a trainee is expected. */
+  db?: RegisterDb;
+  /** Milliseconds before a call is abandoned (default 10,000). */
+  timeoutMs?: number;
+  /** How many times a 429 is waited out and retried (default 2). */
+  rateLimitRetries?: number;
+  /** The longest `Retry-After` wait accepted, in ms (default 30,000); a longer one fails at once. */
+  maxRetryAfterMs?: number;
+  /** Parallel connections to DQT (default 16). */
+  connections?: number;
+}
+
+/** Who a call is about: a trainee row (or the columns used), or a trainee's slug when the client has a database. */
+export type TraineeRef = string | Pick<Trainee, 'id' | 'trn' | 'date_of_birth' | 'first_names' | 'last_name' | 'email' | 'slug'>;
+
+export interface FindTeachersQuery {
+  firstName?: string | null;
+  lastName?: string | null;
+  previousFirstName?: string | null;
+  previousLastName?: string | null;
+  dateOfBirth?: string | null;
+  nationalInsuranceNumber?: string | null;
+  ittProviderName?: string | null;
+  ittProviderUkprn?: string | null;
+  emailAddress?: string | null;
+  trn?: string | null;
+  matchPolicy?: 'Default' | 'Strict';
+}
+
+export class DqtClient {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly #apiKey: Secret;
+  readonly #db: RegisterDb | undefined;
+  readonly #agent: Agent;
+  readonly #rateLimitRetries: number;
+  readonly #maxRetryAfterMs: number;
+
+  constructor(options: DqtClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#apiKey = options.apiKey;
+    this.#db = options.db;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.#rateLimitRetries = options.rateLimitRetries ?? 2;
+    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.#agent = new Agent({ connections: options.connections ?? 16, keepAliveTimeout: 10_000 });
+  }
+
+  /** GET /v2/teachers/{trn}?birthdate=&includeInactive=true, as `Dqt::RetrieveTeacher` sends it (the server ignores birthdate). */
+  async getTeacher(trn: string, birthdate: string | null): Promise<DqtTeacher> {
+    const query = new URLSearchParams({ birthdate: birthdate ?? '', includeInactive: 'true' });
+    return this.#call('GET', `/v2/teachers/${encodeURIComponent(trn)}`, query, undefined, dqtTeacherSchema, [200]);
+  }
+
+  /** `Dqt::RetrieveTeacher.call(trainee:)`: the DQT record of a trainee that has a TRN. */
+  async retrieveTeacher(who: TraineeRef): Promise<DqtTeacher> {
+    const trainee = await this.#trainee(who);
+    if (!trainee.trn) {
+      throw new Error(`Trainee ${trainee.id} (${trainee.slug}) has no TRN, so DQT cannot be asked by TRN: use findTeacher instead.`);
+    }
+    return this.getTeacher(trainee.trn, trainee.date_of_birth);
+  }
+
+  /** GET /v2/teachers/find with any of DQT's identifiers; keys sorted as Rails' `to_query` does. */
+  async findTeachers(query: FindTeachersQuery): Promise<DqtFindResult[]> {
+    const params = new URLSearchParams();
+    for (const key of Object.keys(query).sort()) params.append(key, (query as Record<string, string | null | undefined>)[key] ?? '');
+    const response = await this.#call('GET', '/v2/teachers/find', params, undefined, dqtFindResponseSchema, [200]);
+    return response.results;
+  }
+
+  /**
+   * `Dqt::FindTeacher.call(trainee:)`: first word of the first names, last name, date of birth and email;
+   * exactly one result, else "No teachers found in DQT for trainee <id>" / "Multiple teachers found in DQT for trainee <id>".
+   */
+  async findTeacher(who: TraineeRef): Promise<DqtFindResult> {
+    const trainee = await this.#trainee(who);
+    const results = await this.findTeachers({
+      dateOfBirth: trainee.date_of_birth,
+      emailAddress: trainee.email,
+      firstName: (trainee.first_names ?? '').trim().split(/\s+/)[0] ?? '',
+      lastName: trainee.last_name,
+    });
+    if (results.length === 0) throw new FindTeacherError(`No teachers found in DQT for trainee ${trainee.id}`);
+    if (results.length > 1) throw new FindTeacherError(`Multiple teachers found in DQT for trainee ${trainee.id}`);
+    return results[0]!;
+  }
+
+  /** PUT /v2/trn-requests/{requestId}: 201 when created, 200 when the id was seen before (`created` says which). */
+  async registerForTrn(requestId: string, body: Record<string, unknown>): Promise<TrnRequestInfo & { created: boolean }> {
+    let status = 0;
+    const info = await this.#call('PUT', `/v2/trn-requests/${encodeURIComponent(requestId)}`, undefined, body, trnRequestInfoSchema, [200, 201], (s) => (status = s));
+    return { ...info, created: status === 201 };
+  }
+
+  /** GET /v2/trn-requests/{requestId}: `trn` is null while DQT has not allocated one. */
+  async getTrnRequest(requestId: string): Promise<TrnRequestInfo> {
+    return this.#call('GET', `/v2/trn-requests/${encodeURIComponent(requestId)}`, undefined, undefined, trnRequestInfoSchema, [200]);
+  }
+
+  /** PATCH /v2/teachers/update/{trn}?slugId=&birthDate= (204). */
+  async updateTrainee(trn: string, birthDate: string | null, slug: string, body: Record<string, unknown>): Promise<void> {
+    await this.#call('PATCH', `/v2/teachers/update/${encodeURIComponent(trn)}`, identityQuery(slug, birthDate), body, null, [204]);
+  }
+
+  /** PUT /v2/teachers/{trn}/itt-outcome with outcome Pass: returns DQT's `qtsDate` (the EYTS date on early-years routes). */
+  async awardTrainee(trn: string, birthDate: string | null, slug: string, body: { ittProviderUkprn: string | null; outcome: 'Pass'; assessmentDate: string | null }): Promise<IttOutcomeResponse> {
+    return this.#call('PUT', `/v2/teachers/${encodeURIComponent(trn)}/itt-outcome`, identityQuery(slug, birthDate), body, ittOutcomeResponseSchema, [200, 201]);
+  }
+
+  /** PUT /v2/teachers/{trn}/itt-outcome with outcome Withdrawn (the response is ignored, as Register does). */
+  async withdrawTrainee(trn: string, birthDate: string | null, slug: string, body: { ittProviderUkprn: string | null; outcome: 'Withdrawn' }): Promise<void> {
+    await this.#call('PUT', `/v2/teachers/${encodeURIComponent(trn)}/itt-outcome`, identityQuery(slug, birthDate), body, null, [200, 201]);
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #trainee(who: TraineeRef) {
+    if (typeof who !== 'string') return who;
+    if (!this.#db) throw new Error('A slug was given but this DQT client has no database: pass `db` to createDqtClient, or pass the trainee row.');
+    const trainee = await this.#db.selectFrom('trainees').selectAll().where('slug', '=', who.trim()).executeTakeFirst();
+    if (!trainee) throw new Error(`No trainee has the slug "${who.trim()}". A slug is the 24-character id in the trainee's URL (/trainees/<slug>).`);
+    return trainee;
+  }
+
+  async #call<S extends z.ZodType | null>(
+    method: 'GET' | 'PUT' | 'PATCH',
+    path: string,
+    query: URLSearchParams | undefined,
+    body: unknown,
+    schema: S,
+    ok: number[],
+    onStatus?: (status: number) => void,
+  ): Promise<S extends z.ZodType ? z.infer<S> : void> {
+    const url = `${this.url}${path}${query && [...query.keys()].length ? `?${query.toString()}` : ''}`;
+    const what = `${method} ${path}`;
+    for (let attempt = 0; ; attempt++) {
+      let response: Dispatcher.ResponseData;
+      let text: string;
+      try {
+        response = await request(url, {
+          method,
+          dispatcher: this.#agent,
+          headers: {
+            accept: 'application/json',
+            'content-type': 'application/json;odata.metadata=minimal',
+            authorization: `Bearer ${this.#apiKey.reveal()}`,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.timeoutMs),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        text = await response.body.text();
+      } catch (error) {
+        throw transportError(error, what, this.timeoutMs);
+      }
+      const status = response.statusCode;
+      if (status === 429 && attempt < this.#rateLimitRetries) {
+        const wait = retryAfterMs(response.headers['retry-after']);
+        if (wait !== null && wait <= this.#maxRetryAfterMs) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue;
+        }
+      }
+      if (!ok.includes(status)) throw new DqtError(status, text);
+      onStatus?.(status);
+      if (!schema) return undefined as never;
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : {};
+      } catch {
+        throw new DqtError(status, text, { kind: 'shape', message: `DQT answered ${what} with ${status} but the body is not JSON: ${text.slice(0, 200)}` });
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        throw new DqtError(status, text, {
+          kind: 'shape',
+          message: `DQT answered ${what} with a response of the wrong shape: ${describeShapeIssues(parsed.error)}`,
+        });
+      }
+      return parsed.data as never;
+    }
+  }
+}
+
+/** Register's `?slugId=<slug>&birthDate=<yyyy-MM-dd>` for update and itt-outcome. */
+function identityQuery(slug: string, birthDate: string | null): URLSearchParams {
+  return new URLSearchParams({ slugId: slug, birthDate: birthDate ?? '' });
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms; null when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+function transportError(error: unknown, what: string, timeoutMs: number): DqtError {
+  const e = error as { name?: string; code?: string; message?: string };
+  const timedOut =
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    e?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e?.code === 'UND_ERR_BODY_TIMEOUT' ||
+    e?.code === 'UND_ERR_ABORTED';
+  if (timedOut) {
+    return new DqtError(0, '', {
+      kind: 'timeout',
+      message: `DQT did not answer ${what} within ${timeoutMs / 1000} s (timed out). DQT may be slow or down: try again later.`,
+    });
+  }
+  const code = e?.code ?? (e as { cause?: { code?: string } })?.cause?.code ?? 'unknown';
+  return new DqtError(0, '', {
+    kind: 'network',
+    message: `Could not reach DQT for ${what} (${code}). Check DQT_API_URL and that DQT (or the DQT sandbox) is running.`,
+  });
+}
+
+/**
+ * A client for the configured DQT (`config.dqt`).
+ *
+ * @example
+ * const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db });
+ */
+export function createDqtClient(options: DqtClientOptions): DqtClient {
+  return new DqtClient(options);
+}

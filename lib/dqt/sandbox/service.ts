@@ -1,0 +1,18 @@
+import type { SandboxService } from '../../sandbox/services.js';
+import { startDqtSandbox } from './server.js';
+import { dqtSandboxSeed } from './seed.js';
+
+/**
+ * The DQT sandbox as a sandbox service: `support sandbox`, `npm start` and the notebook suite start it on
+ * `config.sandbox.dqtPort` with `config.dqt.apiKey`. Not started when DQT_API_URL points at a real DQT.
+ */
+export const dqtSandboxService: SandboxService = {
+  name: 'dqt-sandbox',
+  async start(config) {
+    if (config.dqt.kind !== 'sandbox') {
+      return { description: `DQT sandbox not started: DQT_API_URL points at ${config.dqt.url}`, stop: async () => {} };
+    }
+    const sandbox = await startDqtSandbox({ apiKey: config.dqt.apiKey.reveal(), port: config.sandbox.dqtPort, seed: dqtSandboxSeed() });
+    return { description: `DQT sandbox on ${sandbox.url} (${sandbox.store.persons.length} teachers; admin at ${sandbox.url}/_sandbox/)`, stop: () => sandbox.stop() };
+  },
+};

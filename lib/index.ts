@@ -14,3 +14,5 @@ export * from './partners/index.js';
 export * from './doctor/index.js';
 export * from './dedupe/index.js';
 export * from './runner/index.js';
+export * from './dqt/index.js';
+export * from './jobs/index.js';

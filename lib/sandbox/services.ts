@@ -1,5 +1,7 @@
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
+import { dqtSandboxService } from '../dqt/sandbox/service.js';
+import { dqtDeadSetSeedHook } from '../jobs/seed-dead-set.js';
 
 /**
  * Something the embedded sandbox runs beside its database (the DQT sandbox server, for one).
@@ -17,6 +19,6 @@ export interface SeedHook {
 }
 
 /** Registered services, started in this order. */
-export const sandboxServices: SandboxService[] = [];
+export const sandboxServices: SandboxService[] = [dqtSandboxService];
 /** Registered after-seed hooks, run in this order by `support db seed` and the first sandbox start. */
-export const seedHooks: SeedHook[] = [];
+export const seedHooks: SeedHook[] = [dqtDeadSetSeedHook];

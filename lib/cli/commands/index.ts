@@ -9,6 +9,8 @@ export async function loadCommands(): Promise<Command[]> {
     import('./run.js'),
     import('./kernel.js'),
     import('./start.js'),
+    import('./dqt-sandbox.js'),
+    import('./worker.js'),
   ]);
   return modules.map((m) => m.command);
 }

@@ -1,0 +1,66 @@
+import { EXIT, UsageError, type Command } from '../command.js';
+import { describeUrl, loadConfig } from '../../config/env.js';
+import { connect } from '../../db/connect.js';
+import { createDqtClient } from '../../dqt/client.js';
+import { QUEUE_NAMES, type QueueName } from '../../jobs/names.js';
+import { openJobQueues } from '../../jobs/queues.js';
+import { startJobWorkers } from '../../jobs/worker.js';
+
+/** `support worker`: runs the DQT and Apply job processors against the configured database, Redis and DQT. */
+export const command: Command = {
+  name: 'worker',
+  summary: 'Run the job workers (dqt and default queues) against the configured DQT',
+  help: `
+support worker [--queues dqt,default] [--concurrency N]
+
+Works Register's job queues on REDIS_URL (key prefix REDIS_PREFIX): the DQT jobs (Dqt::RegisterForTrnJob,
+Dqt::RetrieveTrnJob, Dqt::UpdateTraineeJob, Dqt::WithdrawTraineeJob, Dqt::RecommendForAwardJob) call the DQT at
+DQT_API_URL (the DQT sandbox when unset) and write trainee changes, audited, to DATABASE_URL (the sandbox when
+unset). Failed jobs retry as Register's did; a job out of attempts stays in the failed (dead) set.
+
+Options:
+  --queues LIST      queues to work, comma separated (default: dqt,default)
+  --concurrency N    jobs at once per queue (default 5)
+
+Stop with Ctrl-C: jobs in progress finish first.
+`,
+  async run(argv) {
+    let queueNames: QueueName[] = [...QUEUE_NAMES];
+    let concurrency = 5;
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!;
+      const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+      const value = () => inline ?? argv[++i] ?? '';
+      if (flag === '--queues') {
+        const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const bad = names.filter((n) => !(QUEUE_NAMES as readonly string[]).includes(n));
+        if (!names.length || bad.length) throw new UsageError(`--queues expects some of ${QUEUE_NAMES.join(', ')}, got "${names.join(',')}".`);
+        queueNames = names as QueueName[];
+      } else if (flag === '--concurrency') {
+        const v = value();
+        concurrency = Number(v);
+        if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50) throw new UsageError(`--concurrency expects a whole number from 1 to 50, got "${v}".`);
+      } else {
+        throw new UsageError(`unknown option "${arg}".`);
+      }
+    }
+    const config = loadConfig();
+    const db = connect(config.database.url, { applicationName: 'register-support worker' });
+    const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db });
+    const queues = openJobQueues(config.redis);
+    const workers = startJobWorkers({ redis: config.redis, db, dqt, queues, queueNames, concurrency });
+    workers.onEvent((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
+    process.stdout.write(
+      `Working ${queueNames.join(', ')} on ${describeUrl(config.redis.url)} (prefix ${config.redis.prefix}); DQT ${config.dqt.kind} at ${config.dqt.url}; database ${config.database.kind}. Ctrl-C stops.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await workers.close();
+    await queues.close();
+    await dqt.close();
+    await db.destroy();
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * Register's queues and job names, with the retry settings each job had in Sidekiq (register-facts 4.6, 4.9).
+ * BullMQ's `attempts` counts the first run: Sidekiq `retry: 0` is 1 attempt, `retry: 10` is 11.
+ *
+ * @example
+ * JOB_SETTINGS['Dqt::UpdateTraineeJob'] // { queue: 'dqt', attempts: 1 }
+ */
+export const QUEUE_NAMES = ['dqt', 'default'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const DQT_JOB_NAMES = [
+  'Dqt::RegisterForTrnJob',
+  'Dqt::RetrieveTrnJob',
+  'Dqt::UpdateTraineeJob',
+  'Dqt::WithdrawTraineeJob',
+  'Dqt::RecommendForAwardJob',
+] as const;
+export const APPLY_JOB_NAMES = ['import_applications_from_apply', 'create_trainees_from_apply'] as const;
+export const JOB_NAMES = [...DQT_JOB_NAMES, ...APPLY_JOB_NAMES] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+export interface JobSettings {
+  queue: QueueName;
+  /** Runs in all, the first included. */
+  attempts: number;
+  /** What Register had, in words, for the runbooks. */
+  register: string;
+}
+
+export const JOB_SETTINGS: Readonly<Record<JobName, JobSettings>> = {
+  'Dqt::RegisterForTrnJob': { queue: 'dqt', attempts: 1, register: 'retry: 0 (a failed request is stored as failed, not raised)' },
+  'Dqt::RetrieveTrnJob': { queue: 'dqt', attempts: 11, register: 'retry: 10 (plus retry_on HttpError)' },
+  'Dqt::UpdateTraineeJob': { queue: 'dqt', attempts: 1, register: 'retry: 0' },
+  'Dqt::WithdrawTraineeJob': { queue: 'dqt', attempts: 1, register: 'retry: 0' },
+  'Dqt::RecommendForAwardJob': { queue: 'dqt', attempts: 11, register: 'retry: 10 (plus retry_on HttpError)' },
+  import_applications_from_apply: { queue: 'default', attempts: 26, register: 'Sidekiq default, 25 retries (cron 01:00)' },
+  create_trainees_from_apply: { queue: 'default', attempts: 26, register: 'Sidekiq default, 25 retries (cron 04:00)' },
+};
+
+/** Sidekiq's retry delay without the random part: (retry count ^ 4) + 15 seconds. BullMQ passes attempts made (1 after the first failure). */
+export function sidekiqBackoffMs(attemptsMade: number): number {
+  const retryCount = Math.max(0, attemptsMade - 1);
+  return (retryCount ** 4 + 15) * 1000;
+}
+
+/** Register's `Settings.jobs`: poll every hour, give up 4 days after submission. */
+export const JOB_POLLING = { pollDelayHours: 1, maxPollDurationDays: 4 } as const;

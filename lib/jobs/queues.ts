@@ -1,0 +1,122 @@
+import { Queue, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOB_DATA_SCHEMAS, parseJobData, traineeGlobalId, trnRequestGlobalId, type JobData } from './data.js';
+import { JOB_SETTINGS, QUEUE_NAMES, type JobName, type QueueName } from './names.js';
+
+/**
+ * Register's queues (`dqt`, `default`) on the configured Redis, and the one way to put a job on them.
+ * Other parts of the toolkit (a Plan's post-commit actions, the dead-job tools, the runbooks) call `enqueue`.
+ *
+ * @example
+ * const jobs = openJobQueues(config.redis);
+ * await jobs.enqueue('Dqt::UpdateTraineeJob', { traineeId: 201 });
+ * await jobs.enqueue('Dqt::RetrieveTrnJob', { trnRequestId: 7, traineeId: 208, timeoutAfter: '2026-12-04T00:00:00Z' }); // playbook restart
+ * await jobs.close();
+ */
+export interface EnqueueArgs {
+  'Dqt::RegisterForTrnJob': { traineeId: number };
+  /** `timeoutAfter` null or left out: the first run sets it to submitted_for_trn_at + 4 days. */
+  'Dqt::RetrieveTrnJob': { trnRequestId: number; traineeId: number; timeoutAfter?: Date | string | null };
+  'Dqt::UpdateTraineeJob': { traineeId: number };
+  'Dqt::WithdrawTraineeJob': { traineeId: number; timeoutAfter?: Date | string | null };
+  'Dqt::RecommendForAwardJob': { traineeId: number };
+  import_applications_from_apply: { fromDate?: string | null; recruitmentCycleYears?: number[] | null };
+  create_trainees_from_apply: Record<string, never>;
+}
+
+export interface EnqueueOptions {
+  /** Run no earlier than this many ms from now (ActiveJob's `set(wait:)`). */
+  delayMs?: number;
+  /** A job id of your own (BullMQ ignores a second add with the same id while the first exists). */
+  jobId?: string;
+}
+
+const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
+
+/** Job data in Register's shape for a job and its arguments. Throws naming a bad argument. */
+export function buildJobData<N extends JobName>(name: N, args: EnqueueArgs[N]): JobData<N> {
+  const a = args as Record<string, unknown>;
+  const id = (key: string) => {
+    const v = a[key];
+    if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${name}: ${key} must be a record id (a whole number from 1), got ${JSON.stringify(v)}.`);
+    return v as number;
+  };
+  let data: unknown;
+  switch (name) {
+    case 'Dqt::RetrieveTrnJob':
+      data = { job_class: name, arguments: [trnRequestGlobalId(id('trnRequestId')), iso(a.timeoutAfter as never)], trainee: traineeGlobalId(id('traineeId')) };
+      break;
+    case 'Dqt::WithdrawTraineeJob':
+      data = { job_class: name, arguments: [traineeGlobalId(id('traineeId')), iso(a.timeoutAfter as never)] };
+      break;
+    case 'Dqt::RegisterForTrnJob':
+    case 'Dqt::UpdateTraineeJob':
+    case 'Dqt::RecommendForAwardJob':
+      data = { job_class: name, arguments: [traineeGlobalId(id('traineeId'))] };
+      break;
+    case 'import_applications_from_apply':
+      data = { job_class: 'RecruitsApi::ImportApplicationsJob', arguments: [{ from_date: (a.fromDate as string) ?? null, recruitment_cycle_years: (a.recruitmentCycleYears as number[]) ?? null }] };
+      break;
+    case 'create_trainees_from_apply':
+      data = { job_class: 'Trainees::CreateFromApplyJob', arguments: [] };
+      break;
+    default:
+      throw new Error(`Unknown job "${String(name)}". Known jobs: ${Object.keys(JOB_DATA_SCHEMAS).join(', ')}.`);
+  }
+  return parseJobData(name, data);
+}
+
+/** BullMQ options for a job: Register's attempts, Sidekiq-like backoff, failed jobs kept (they are the dead set). */
+export function jobOptions(name: JobName, options: EnqueueOptions = {}): JobsOptions {
+  return {
+    attempts: JOB_SETTINGS[name].attempts,
+    backoff: { type: 'sidekiq' },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: false,
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+    ...(options.jobId ? { jobId: options.jobId } : {}),
+  };
+}
+
+export interface RedisSettings {
+  url: string;
+  /** BullMQ key prefix (`config.redis.prefix`, default `bull`). */
+  prefix: string;
+}
+
+export class JobQueues {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+  readonly #ownsConnection: boolean;
+
+  constructor(redis: RedisSettings, connection?: Redis) {
+    this.#ownsConnection = !connection;
+    this.connection = connection ?? new Redis(redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
+    // An unreachable Redis must not crash a notebook kernel: errors surface on the first command instead.
+    this.connection.on('error', () => {});
+    this.prefix = redis.prefix;
+    this.queues = Object.fromEntries(QUEUE_NAMES.map((q) => [q, new Queue(q, { connection: this.connection, prefix: redis.prefix })])) as Record<QueueName, Queue>;
+  }
+
+  /** The queue a job runs on. */
+  queueFor(name: JobName): Queue {
+    return this.queues[JOB_SETTINGS[name].queue];
+  }
+
+  /** Puts a job on its queue with Register's retry settings. Returns the BullMQ job. */
+  async enqueue<N extends JobName>(name: N, args: EnqueueArgs[N], options: EnqueueOptions = {}): Promise<Job> {
+    const data = buildJobData(name, args);
+    return this.queueFor(name).add(name, data, jobOptions(name, options));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((q) => q.close()));
+    if (this.#ownsConnection) await this.connection.quit().catch(() => undefined);
+  }
+}
+
+/** Opens the `dqt` and `default` queues on `config.redis`. */
+export function openJobQueues(redis: RedisSettings): JobQueues {
+  return new JobQueues(redis);
+}

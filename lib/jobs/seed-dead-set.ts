@@ -1,0 +1,103 @@
+import { Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import type { Config } from '../config/env.js';
+import type { RegisterDb } from '../db/connect.js';
+import { traineeState } from '../db/enums.js';
+import { createDqtClient } from '../dqt/client.js';
+import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
+import { sidekiqBackoffMs, JOB_POLLING } from './names.js';
+import { runJob } from './processors.js';
+import { openJobQueues, type EnqueueArgs } from './queues.js';
+import type { SeedHook } from '../sandbox/services.js';
+
+/**
+ * The seed hook that fills the `dqt` queue's dead set: each DQT scenario's job runs once, through the real
+ * processor and the real client against the DQT sandbox, until it dies with Register's error text. Its
+ * retries are promoted at once rather than waited for. Runs only against the DQT sandbox (never a real DQT);
+ * resets the DQT sandbox to its seeded state first, and replaces the scenario jobs of an earlier seed, so
+ * seeding twice leaves one dead job per scenario job.
+ *
+ * @example
+ * const summary = await seedDqtDeadSet(db, loadConfig()); // "12 DQT scenario jobs are in the dqt dead set."
+ */
+export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { timeoutMs?: number } = {}): Promise<string> {
+  if (config.dqt.kind !== 'sandbox') {
+    return 'DQT scenario jobs not run: DQT_API_URL points at a real DQT, and scenario jobs only ever run against the DQT sandbox.';
+  }
+  const admin = async (path: string, body?: unknown) => {
+    const res = await request(`${config.dqt.url}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`DQT sandbox ${path} answered ${res.statusCode}: ${text}`);
+  };
+  await admin('/_sandbox/reset');
+
+  const queues = openJobQueues(config.redis);
+  const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db, timeoutMs: 5_000, rateLimitRetries: 0 });
+  const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  connection.on('error', () => {});
+  const worker = new Worker('dqt', (job) => runJob({ db, dqt, queues }, job), {
+    connection,
+    prefix: config.redis.prefix,
+    concurrency: 1,
+    settings: { backoffStrategy: (n: number) => sidekiqBackoffMs(n) },
+  });
+  const problems: string[] = [];
+  try {
+    for (const [index, run] of DQT_SCENARIO_RUNS.entries()) {
+      const jobId = `seed-${run.scenario}-${index}`;
+      await queues.queues.dqt.remove(jobId).catch(() => 0);
+      for (const fault of run.faults ?? []) await admin('/_sandbox/faults', fault);
+      const seeded = await db.selectFrom('trainees').select(['state']).where('id', '=', run.traineeId).executeTakeFirst();
+      if (!seeded) {
+        problems.push(`${run.scenario}: trainee ${run.traineeId} is not seeded`);
+        continue;
+      }
+      if (run.runWhileState) await db.updateTable('trainees').set({ state: traineeState.toDb(run.runWhileState) }).where('id', '=', run.traineeId).execute();
+      try {
+        const job = await queues.enqueue(run.job, await argsFor(db, run), { jobId });
+        const outcome = await settle(job.id!, queues.queues.dqt.name, queues, options.timeoutMs ?? 30_000);
+        if (outcome.state !== 'failed') problems.push(`${run.scenario}: ${run.job} ended ${outcome.state}, not dead`);
+        else if (!outcome.reason.startsWith(run.expectedError)) problems.push(`${run.scenario}: ${run.job} died with "${outcome.reason}", expected "${run.expectedError}..."`);
+      } finally {
+        if (run.runWhileState) await db.updateTable('trainees').set({ state: seeded.state }).where('id', '=', run.traineeId).execute();
+      }
+    }
+  } finally {
+    await worker.close();
+    await connection.quit().catch(() => undefined);
+    await dqt.close();
+    await queues.close();
+    await request(`${config.dqt.url}/_sandbox/faults`, { method: 'DELETE' }).then((r) => r.body.text()).catch(() => undefined);
+  }
+  if (problems.length) return `DQT scenario jobs: ${problems.length} did not die as expected:\n  - ${problems.join('\n  - ')}`;
+  return `${DQT_SCENARIO_RUNS.length} DQT scenario jobs are in the dqt dead set.`;
+}
+
+async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs[DqtScenarioRun['job']]> {
+  if (run.job !== 'Dqt::RetrieveTrnJob') return { traineeId: run.traineeId };
+  const request = await db.selectFrom('dqt_trn_requests').select(['id']).where('trainee_id', '=', run.traineeId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const trainee = await db.selectFrom('trainees').select(['submitted_for_trn_at']).where('id', '=', run.traineeId).executeTakeFirstOrThrow();
+  const timeoutAfter = new Date(new Date(trainee.submitted_for_trn_at!).getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000);
+  return { trnRequestId: request.id, traineeId: run.traineeId, timeoutAfter };
+}
+
+/** Waits until a job is completed or failed, promoting its retries so their backoff is not waited out. */
+async function settle(jobId: string, _queueName: string, queues: ReturnType<typeof openJobQueues>, timeoutMs: number): Promise<{ state: string; reason: string }> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const job = await Job.fromId(queues.queues.dqt, jobId);
+    if (!job) return { state: 'missing', reason: '' };
+    const state = await job.getState();
+    if (state === 'failed' || state === 'completed') return { state, reason: job.failedReason ?? '' };
+    if (state === 'delayed') await job.promote().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { state: 'still running after the time allowed', reason: '' };
+}
+
+/** `seedDqtDeadSet` as a seed hook (`seedHooks` in lib/sandbox/services.ts). */
+export const dqtDeadSetSeedHook: SeedHook = {
+  name: 'dqt-dead-set',
+  run: (db, config) => seedDqtDeadSet(db, config),
+};

@@ -2,7 +2,7 @@
  * Register's jobs carry records as ActiveJob GlobalIDs: `{"_aj_globalid": "gid://register/Trainee/123"}`, anywhere
  * in the arguments (keyword hashes included).
  */
-export interface GlobalId {
+export interface ParsedGlobalId {
   app: string;
   model: string;
   id: number;
@@ -10,7 +10,7 @@ export interface GlobalId {
 
 const GID = /^gid:\/\/([^/]+)\/([A-Za-z:]+)\/(\d+)$/;
 
-export function parseGlobalId(value: unknown): GlobalId | null {
+export function parseGlobalId(value: unknown): ParsedGlobalId | null {
   if (typeof value !== 'string') return null;
   const m = GID.exec(value);
   return m ? { app: m[1]!, model: m[2]!, id: Number(m[3]) } : null;
@@ -38,8 +38,8 @@ export function deepDig(value: unknown, key: string): unknown {
 }
 
 /** Every GlobalID anywhere in `value`, in deep_dig's search order. */
-export function allGlobalIds(value: unknown): GlobalId[] {
-  const found: GlobalId[] = [];
+export function allGlobalIds(value: unknown): ParsedGlobalId[] {
+  const found: ParsedGlobalId[] = [];
   const stack: unknown[] = [value];
   const visited = new Set<unknown>();
   while (stack.length) {

@@ -25,6 +25,8 @@ export interface TriageRecord {
   fingerprint: string;
   /** The error as DQT sent it (or the raw message). */
   error: string;
+  /** The job's error message exactly as stored (BullMQ's failedReason). */
+  message: string;
   /** For a RetrieveTrnJob: the TRN request the job polls. */
   trnRequestId: number | null;
 }
@@ -89,6 +91,7 @@ export async function* scanTriage(redis: Redis, options: TriageScanOptions): Asy
         kind: c.kind,
         fingerprint: c.fingerprint,
         error: c.detail,
+        message: f.failedReason ?? '',
         trnRequestId: subject.trnRequestId,
       });
     }

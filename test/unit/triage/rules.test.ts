@@ -78,7 +78,7 @@ describe('update before award', () => {
   const record = (jobName: string, traineeId: number): TriageRecord => ({
     queue: 'dqt', jobId: `${jobName}-${traineeId}`, jobName, traineeId, slug: null, failedAt: null, attempts: 1, status: 500, errorCode: null,
     errorClass: 'Dqt::Client::HttpError', explanation: '', action: 'Retry the job.', bulkSafe: true, runbook: 'dqt-errors/server-error-500',
-    kind: 'server-error', fingerprint: 'status 500', error: '', trnRequestId: null,
+    kind: 'server-error', fingerprint: 'status 500', error: '', message: 'status: 500, body: ', trnRequestId: null,
   });
 
   it('marks a trainee with both a failed update and a failed award: update first, never in bulk', () => {

@@ -1,0 +1,3 @@
+export * from './rules.js';
+export * from './triage.js';
+export * from './report.js';

@@ -1,0 +1,215 @@
+import type { Redis } from 'ioredis';
+import type { RegisterDb } from '../db/connect.js';
+import { traineeState, trainingRoute } from '../db/enums.js';
+import { toCsv } from '../tables/csv.js';
+import { PLAYBOOK_RULES, type ErrorKind } from './rules.js';
+import { applyUpdateBeforeAward, scanTriage, type TriageRecord } from './triage.js';
+
+export interface TriageReport {
+  /** Every dead job, classified; trainees that have both a failed update and award are marked. */
+  records: TriageRecord[];
+  total: number;
+  uniqueTrainees: number;
+  byKind: { kind: ErrorKind; count: number; trainees: number; bulkSafe: boolean; runbook: string; action: string }[];
+  byJobName: { jobName: string; count: number }[];
+  byFingerprint: { fingerprint: string; kind: ErrorKind; count: number; example: string }[];
+  /** Dead jobs per day they failed, per kind: for the chart. */
+  byDay: { day: string; kind: ErrorKind; count: number }[];
+}
+
+/** Looks up slugs and the trainees of TRN requests, for `scanTriage`'s `resolve`. */
+export function databaseResolver(db: RegisterDb) {
+  return async ({ traineeIds, trnRequestIds }: { traineeIds: number[]; trnRequestIds: number[] }) => {
+    const traineeOfTrnRequest = new Map<number, number>();
+    if (trnRequestIds.length) {
+      const rows = await db.selectFrom('dqt_trn_requests').select(['id', 'trainee_id']).where('id', 'in', trnRequestIds).execute();
+      for (const r of rows) traineeOfTrnRequest.set(r.id, r.trainee_id);
+    }
+    const ids = [...new Set([...traineeIds, ...traineeOfTrnRequest.values()])];
+    const slugs = new Map<number, string>();
+    if (ids.length) {
+      const rows = await db.selectFrom('trainees').select(['id', 'slug']).where('id', 'in', ids).execute();
+      for (const r of rows) slugs.set(r.id, r.slug);
+    }
+    return { slugs, traineeOfTrnRequest };
+  };
+}
+
+/**
+ * The whole dead set of one or more queues, classified by the playbook's rules, with tallies by kind, job name,
+ * error fingerprint and day, and each trainee's slug when a database is given.
+ *
+ * @example
+ * const report = await triageDeadSet(redis, { prefix: 'bull', queues: ['dqt'], db });
+ * report.byKind // [{ kind: 'server-error', count: 12, bulkSafe: true, runbook: 'dqt-errors/server-error-500', … }, …]
+ */
+export async function triageDeadSet(
+  redis: Redis,
+  options: { prefix: string; queues: string[]; db?: RegisterDb; onProgress?: (done: number, total: number) => void },
+): Promise<TriageReport> {
+  const records: TriageRecord[] = [];
+  for (const queue of options.queues) {
+    for await (const batch of scanTriage(redis, { prefix: options.prefix, queue, onProgress: options.onProgress, resolve: options.db ? databaseResolver(options.db) : undefined })) {
+      records.push(...batch);
+    }
+  }
+  applyUpdateBeforeAward(records);
+  records.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
+  const kinds = new Map<ErrorKind, { count: number; trainees: Set<number> }>();
+  const names = new Map<string, number>();
+  const prints = new Map<string, { kind: ErrorKind; count: number; example: string }>();
+  const days = new Map<string, number>();
+  const trainees = new Set<number>();
+  for (const r of records) {
+    const k = kinds.get(r.kind) ?? kinds.set(r.kind, { count: 0, trainees: new Set() }).get(r.kind)!;
+    k.count++;
+    if (r.traineeId !== null) {
+      k.trainees.add(r.traineeId);
+      trainees.add(r.traineeId);
+    }
+    names.set(r.jobName ?? '(no name)', (names.get(r.jobName ?? '(no name)') ?? 0) + 1);
+    const p = prints.get(r.fingerprint) ?? prints.set(r.fingerprint, { kind: r.kind, count: 0, example: r.message }).get(r.fingerprint)!;
+    p.count++;
+    const day = `${(r.failedAt ?? 'unknown').slice(0, 10)}\u0000${r.kind}`;
+    days.set(day, (days.get(day) ?? 0) + 1);
+  }
+  return {
+    records,
+    total: records.length,
+    uniqueTrainees: trainees.size,
+    byKind: [...kinds.entries()]
+      .map(([kind, v]) => ({ kind, count: v.count, trainees: v.trainees.size, bulkSafe: PLAYBOOK_RULES[kind].bulkSafe, runbook: PLAYBOOK_RULES[kind].runbook, action: PLAYBOOK_RULES[kind].action }))
+      .sort((a, b) => b.count - a.count),
+    byJobName: [...names.entries()].map(([jobName, count]) => ({ jobName, count })).sort((a, b) => b.count - a.count),
+    byFingerprint: [...prints.entries()].map(([fingerprint, v]) => ({ fingerprint, ...v })).sort((a, b) => b.count - a.count),
+    byDay: [...days.entries()]
+      .map(([key, count]) => {
+        const [day, kind] = key.split('\u0000') as [string, ErrorKind];
+        return { day, kind, count };
+      })
+      .sort((a, b) => a.day.localeCompare(b.day)),
+  };
+}
+
+/** How many dead jobs' messages start with `prefix` (the playbook's `ds.select { … starts_with? "status: 405" }.count`). */
+export function countByErrorPrefix(records: readonly TriageRecord[], prefix: string): number {
+  return records.filter((r) => r.message.startsWith(prefix)).length;
+}
+
+/** The records as `support triage --json` prints them: the fourteen documented keys, in order. */
+export function triageJson(records: readonly TriageRecord[]): Record<string, unknown>[] {
+  return records.map((r) => ({
+    queue: r.queue,
+    jobId: r.jobId,
+    jobName: r.jobName,
+    traineeId: r.traineeId,
+    slug: r.slug,
+    failedAt: r.failedAt,
+    attempts: r.attempts,
+    status: r.status,
+    errorCode: r.errorCode,
+    errorClass: r.errorClass,
+    explanation: r.explanation,
+    action: r.action,
+    bulkSafe: r.bulkSafe,
+    runbook: r.runbook,
+  }));
+}
+
+/** Register's dead-jobs CSV columns (register-facts 5), in order. */
+export const DEAD_JOBS_CSV_COLUMNS = [
+  'register_id',
+  'job_id',
+  'url',
+  'trn',
+  'date_of_birth',
+  'full_name',
+  'email',
+  'state',
+  'provider_name',
+  'provider_ukprn',
+  'training_route',
+  'itt_start_date',
+  'itt_end_date',
+  'course_min_age',
+  'course_max_age',
+  'course_subject_one',
+  'course_subject_two',
+  'course_subject_three',
+  'error_message',
+  'dqt',
+] as const;
+
+/**
+ * The dead set joined to trainee records as Register's dead-jobs CSV: one row per trainee from its latest failed job
+ * (of `jobName` when given), error message with double quotes turned to single quotes, and `itt_end_date` holding the
+ * end date (Register's CSV wrote the start date there by mistake).
+ *
+ * @example
+ * writeFileSync('DQT Update Trainee_2026-11-30.csv', await deadJobsCsv(db, report.records, { jobName: 'Dqt::UpdateTraineeJob' }));
+ */
+export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord[], options: { jobName?: string; baseUrl?: string } = {}): Promise<string> {
+  const baseUrl = (options.baseUrl ?? 'https://www.register-trainee-teachers.service.gov.uk').replace(/\/+$/, '');
+  const latest = new Map<number, TriageRecord>();
+  for (const r of records) {
+    if (r.traineeId === null || (options.jobName && r.jobName !== options.jobName)) continue;
+    const current = latest.get(r.traineeId);
+    if (!current || (r.failedAt ?? '') > (current.failedAt ?? '')) latest.set(r.traineeId, r);
+  }
+  const ids = [...latest.keys()];
+  const trainees = ids.length
+    ? await db
+        .selectFrom('trainees')
+        .leftJoin('providers', 'providers.id', 'trainees.provider_id')
+        .select([
+          'trainees.id',
+          'trainees.slug',
+          'trainees.trn',
+          'trainees.date_of_birth',
+          'trainees.first_names',
+          'trainees.middle_names',
+          'trainees.last_name',
+          'trainees.email',
+          'trainees.state',
+          'trainees.training_route',
+          'trainees.itt_start_date',
+          'trainees.itt_end_date',
+          'trainees.course_min_age',
+          'trainees.course_max_age',
+          'trainees.course_subject_one',
+          'trainees.course_subject_two',
+          'trainees.course_subject_three',
+          'providers.name as provider_name',
+          'providers.ukprn as provider_ukprn',
+        ])
+        .where('trainees.id', 'in', ids)
+        .orderBy('trainees.id')
+        .execute()
+    : [];
+  const rows = trainees.map((t) => {
+    const r = latest.get(t.id)!;
+    return {
+      register_id: t.id,
+      job_id: r.jobId,
+      url: `${baseUrl}/trainees/${t.slug}`,
+      trn: t.trn,
+      date_of_birth: t.date_of_birth,
+      full_name: [t.first_names, t.middle_names, t.last_name].filter(Boolean).join(' '),
+      email: t.email,
+      state: t.state === null ? null : traineeState.fromDb(t.state),
+      provider_name: t.provider_name,
+      provider_ukprn: t.provider_ukprn,
+      training_route: t.training_route === null ? null : trainingRoute.fromDb(t.training_route),
+      itt_start_date: t.itt_start_date,
+      itt_end_date: t.itt_end_date,
+      course_min_age: t.course_min_age,
+      course_max_age: t.course_max_age,
+      course_subject_one: t.course_subject_one,
+      course_subject_two: t.course_subject_two,
+      course_subject_three: t.course_subject_three,
+      error_message: r.error.replace(/"/g, "'"),
+      dqt: null,
+    };
+  });
+  return toCsv(rows, [...DEAD_JOBS_CSV_COLUMNS]);
+}

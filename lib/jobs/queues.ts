@@ -31,7 +31,12 @@ export interface EnqueueOptions {
   jobId?: string;
 }
 
-const iso = (v: Date | string | null | undefined): string | null => (v === null || v === undefined ? null : new Date(v).toISOString());
+function iso(name: string, v: Date | string | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new Error(`${name}: timeoutAfter must be a date or an ISO time such as 2026-12-04T09:00:00Z, got ${JSON.stringify(v)}.`);
+  return d.toISOString();
+}
 
 /** Job data in Register's shape for a job and its arguments. Throws naming a bad argument. */
 export function buildJobData<N extends JobName>(name: N, args: EnqueueArgs[N]): JobData<N> {
@@ -44,10 +49,10 @@ export function buildJobData<N extends JobName>(name: N, args: EnqueueArgs[N]): 
   let data: unknown;
   switch (name) {
     case 'Dqt::RetrieveTrnJob':
-      data = { job_class: name, arguments: [trnRequestGlobalId(id('trnRequestId')), iso(a.timeoutAfter as never)], trainee: traineeGlobalId(id('traineeId')) };
+      data = { job_class: name, arguments: [trnRequestGlobalId(id('trnRequestId')), iso(name, a.timeoutAfter as never)], trainee: traineeGlobalId(id('traineeId')) };
       break;
     case 'Dqt::WithdrawTraineeJob':
-      data = { job_class: name, arguments: [traineeGlobalId(id('traineeId')), iso(a.timeoutAfter as never)] };
+      data = { job_class: name, arguments: [traineeGlobalId(id('traineeId')), iso(name, a.timeoutAfter as never)] };
       break;
     case 'Dqt::RegisterForTrnJob':
     case 'Dqt::UpdateTraineeJob':

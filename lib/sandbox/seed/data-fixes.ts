@@ -245,7 +245,7 @@ export const dataFixes: ScenarioSet = {
       slug: null,
       runbook: 'data-fixes/previous-trainee-for-former-provider',
       description: 'Old Mill SCITT lost accreditation (lead partner 3, same name); a previous trainee must be added as a draft.',
-      parameters: { leadPartnerId: 3, firstNames: 'Robin', lastName: 'Ashby', dateOfBirth: '1994-05-17', email: 'robin.ashby@example.com' },
+      parameters: { leadPartnerId: 3, firstNames: 'Robin', lastName: 'Ashby', dateOfBirth: '1994-05-17', email: 'robin.ashby@example.com', trainingRoute: 'provider_led_postgrad' },
     },
   ],
 };

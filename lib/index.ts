@@ -16,3 +16,5 @@ export * from './dedupe/index.js';
 export * from './runner/index.js';
 export * from './dqt/index.js';
 export * from './jobs/index.js';
+export * from './queues/index.js';
+export * from './triage/index.js';

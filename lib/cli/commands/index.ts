@@ -11,6 +11,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./start.js'),
     import('./dqt-sandbox.js'),
     import('./worker.js'),
+    import('./triage.js'),
   ]);
   return modules.map((m) => m.command);
 }

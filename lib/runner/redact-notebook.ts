@@ -6,22 +6,36 @@ import type { Notebook } from './notebook-file.js';
  * plain text, SVG, JSON, error name/value/traceback) and the run metadata. Changes `nb` in place.
  */
 export function mapNotebookText(nb: Notebook, fn: (text: string) => string): void {
-  const deep = (value: unknown): unknown => {
-    if (typeof value === 'string') return fn(value);
-    if (Array.isArray(value)) {
-      // nbformat splits multi-line text into a list of lines: map it whole so a value split across lines is caught
-      if (isLineList(value)) return splitLines(fn(value.join('')));
-      return value.map(deep);
-    }
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v)]));
-    return value;
-  };
+  const deep = mapStrings(fn);
   for (const cell of nb.cells) {
-    cell.source = deep(cell.source) as string | string[];
+    cell.source = deep(cell.source, 'source') as string | string[];
     if (cell.outputs) cell.outputs = deep(cell.outputs) as typeof cell.outputs;
     if (cell.metadata.register_support) cell.metadata.register_support = deep(cell.metadata.register_support);
   }
   if (nb.metadata.register_support) nb.metadata.register_support = deep(nb.metadata.register_support);
+}
+
+/**
+ * Maps every string inside a JSON value. nbformat stores multi-line text as a list of lines: such a list is mapped
+ * as one text (so a value split across two list items is still found). Other lists (a traceback, a parameter's
+ * list of values) are mapped item by item.
+ */
+function mapStrings(fn: (text: string) => string): (value: unknown, key?: string) => unknown {
+  const deep = (value: unknown, key?: string): unknown => {
+    if (typeof value === 'string') return fn(value);
+    if (Array.isArray(value)) {
+      if (isTextKey(key) && value.length > 1 && value.every((v) => typeof v === 'string')) return splitLines(fn(value.join('')));
+      return value.map((v) => deep(v));
+    }
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v, k)]));
+    return value;
+  };
+  return deep;
+}
+
+/** The keys under which nbformat stores multi-line text: `source`, a stream's `text`, and each MIME type of `data`. */
+function isTextKey(key: string | undefined): boolean {
+  return key === 'source' || key === 'text' || (key !== undefined && key.includes('/'));
 }
 
 /** nbformat's multi-line text: a list of strings each ending in a newline but the last (not a traceback list). */
@@ -57,8 +71,8 @@ export interface PersonalValues {
 export const MASKS = { name: '[name]', dateOfBirth: '[date of birth]', email: '[email]', nino: '[NI number]', redacted: '[redacted]' } as const;
 
 const EMAIL = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-/** HMRC's National Insurance number shape: two prefix letters, six digits, a suffix A–D (spaces allowed). */
-const NINO = /\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/gi;
+/** A National Insurance number: two letters, six digits, a letter A–D, spaces allowed. Looser than HMRC's prefix rules on purpose (test numbers such as QQ 12 34 56 C are masked too). */
+const NINO = /\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/gi;
 /** Table columns whose every value is personal, by header (snake_case, camelCase or words). */
 const PERSONAL_COLUMN = /^(first[ _]?names?|middle[ _]?names?|last[ _]?name|surname|full[ _]?name|trainee[ _]?name|person|date[ _]?of[ _]?birth|dob|birth[ _]?date|e-?mail|email[ _]?address|ni[ _]?number|national[ _]?insurance[ _]?number)$/i;
 const NAME_COLUMN = /name|person/i;
@@ -150,6 +164,7 @@ export function personalDataMasker(values: PersonalValues): (text: string) => st
  * parameters cell, which is masked too. Changes `nb` in place; returns how many outputs changed.
  */
 export function maskPersonalData(nb: Notebook, known: PersonalValues = { names: [], datesOfBirth: [], emails: [] }): number {
+  const before = nb.cells.map((cell) => JSON.stringify(cell.outputs ?? []));
   const all: PersonalValues = { names: [...known.names], datesOfBirth: [...known.datesOfBirth], emails: [...known.emails] };
   const maskTables = (value: unknown): unknown => {
     if (typeof value === 'string' && /<table\b/i.test(value)) {
@@ -172,28 +187,15 @@ export function maskPersonalData(nb: Notebook, known: PersonalValues = { names: 
     }
   }
   const mask = personalDataMasker(all);
-  let changed = 0;
-  const deep = (value: unknown): unknown => {
-    if (typeof value === 'string') return mask(value);
-    if (Array.isArray(value)) {
-      if (isLineList(value)) return splitLines(mask(value.join('')));
-      return value.map(deep);
-    }
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v)]));
-    return value;
-  };
+  const deep = mapStrings(mask);
   for (const cell of nb.cells) {
-    if (cell.outputs?.length) {
-      const before = JSON.stringify(cell.outputs);
-      cell.outputs = deep(cell.outputs) as typeof cell.outputs;
-      if (JSON.stringify(cell.outputs) !== before) changed++;
-    }
+    if (cell.outputs?.length) cell.outputs = deep(cell.outputs) as typeof cell.outputs;
     // the injected values and the failure banner (it quotes the error) are masked too
-    if (cell.metadata.tags?.includes('injected-parameters') || cell.metadata.tags?.includes('support-run-banner')) cell.source = deep(cell.source) as string;
+    if (cell.metadata.tags?.includes('injected-parameters') || cell.metadata.tags?.includes('support-run-banner')) cell.source = deep(cell.source, 'source') as string;
     if (cell.metadata.register_support) cell.metadata.register_support = deep(cell.metadata.register_support);
   }
   if (nb.metadata.register_support) nb.metadata.register_support = deep(nb.metadata.register_support);
-  return changed;
+  return nb.cells.filter((cell, i) => JSON.stringify(cell.outputs ?? []) !== before[i]).length;
 }
 
 /** Trainee slugs (Register's 24-character base58 tokens) mentioned in a notebook's outputs, for `personalValuesOf`. */

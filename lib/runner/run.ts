@@ -188,13 +188,15 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
       warnings.push(redactSecrets((error as Error).message, secretValues(env)));
     }
   }
-  const codeCells = executed.cells.filter((c) => c.cell_type === 'code').length;
+  // Counts as the operator sees the runbook: without the injected parameters cell.
+  const codeCells = executed.cells.filter((c) => c.cell_type === 'code' && !c.metadata.tags?.includes('injected-parameters')).length;
+  const cellsRun = outcome.cells.filter((c) => c.index !== injectedIndex).length;
   return {
     exitCode: outcome.status === 'ok' ? 0 : 1,
     status: outcome.status,
     outputPath,
     htmlPath,
-    cellsRun: outcome.cells.length,
+    cellsRun,
     codeCells,
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     failure: failure ? { ...failure, error: redactSecrets(failure.error, secretValues(env)) } : null,

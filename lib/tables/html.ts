@@ -17,7 +17,7 @@ export interface HtmlTableOptions {
 
 const STYLE = `<style>
 .rs-table{border-collapse:collapse;font:13px/1.4 system-ui,sans-serif;margin:4px 0}
-.rs-table th,.rs-table td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+.rs-table th,.rs-table td{border:1px solid #ccc;padding:3px 8px;text-align:left!important;vertical-align:top;white-space:pre-wrap}
 .rs-table th{background:#f3f3f3}
 .rs-table td.rs-null{color:#999;font-style:italic}
 .rs-table tr.rs-warn td{background:#fff4d6}

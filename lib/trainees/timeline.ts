@@ -188,7 +188,9 @@ export function timelineRows(timeline: TraineeTimeline): Record<string, unknown>
     when: e.at,
     record: e.record,
     action: e.action,
-    changes: e.changes.map((c) => `${c.field}: ${formatCell(c.before)} → ${formatCell(c.after)}`).join('\n'),
+    changes: e.changes
+      .map((c) => (e.action === 'create' ? `${c.field} = ${formatCell(c.after)}` : e.action === 'destroy' ? `${c.field} was ${formatCell(c.before)}` : `${c.field}: ${formatCell(c.before)} → ${formatCell(c.after)}`))
+      .join('\n'),
     comment: e.comment,
     by: e.by,
   }));

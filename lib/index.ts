@@ -14,6 +14,7 @@ export * from './partners/index.js';
 export * from './doctor/index.js';
 export * from './dedupe/index.js';
 export * from './settings/index.js';
+export * from './apply/index.js';
 export * from './runner/index.js';
 export * from './dqt/index.js';
 export * from './jobs/index.js';

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listScenarios, seed } from '../../../lib/sandbox/seed/index.js';
 import { runNotebook } from '../../../lib/runner/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
 import { diff, snapshot } from '../../integration/plan/snapshot.js';
 
 /**
@@ -12,12 +13,13 @@ import { diff, snapshot } from '../../integration/plan/snapshot.js';
  * compiled library: run `npm run build` first) on a freshly seeded database with each scenario's parameters: with
  * commit=false nothing is written; with commit=true exactly the expected rows change, each with its audit.
  */
-const RUNBOOKS: Record<string, { rows: [string, number | 'new', 'insert' | 'update' | 'delete'][]; comment?: string }> = {
+const RUNBOOKS: Record<string, { rows: [string, number | 'new', 'insert' | 'update' | 'delete'][]; comment?: string; jobs?: unknown[][] }> = {
   'change-training-route': { rows: [['trainees', 101, 'update'], ['placements', 101, 'delete'], ['placements', 102, 'delete']] },
   'change-withdrawal-date': { rows: [['trainee_withdrawals', 101, 'update']] },
   'undo-withdrawal': {
     rows: [['trainees', 103, 'update'], ['trainee_withdrawals', 102, 'update'], ['trainee_withdrawal_reasons', 102, 'delete'], ['trainee_withdrawal_reasons', 103, 'delete']],
     comment: 'Notebook test\nhttps://support.example/tickets/1234',
+    jobs: [['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/103' }]],
   },
   'incorrectly-awarded': { rows: [['trainees', 104, 'update']] },
   'convert-provider-to-lead-partner': { rows: [['providers', 4, 'update'], ['lead_partners', 'new', 'insert'], ['lead_partner_users', 'new', 'insert'], ['lead_partner_users', 'new', 'insert']] },
@@ -25,14 +27,20 @@ const RUNBOOKS: Record<string, { rows: [string, number | 'new', 'insert' | 'upda
   'previous-trainee-for-former-provider': { rows: [['trainees', 'new', 'insert']] },
 };
 
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_PREFIX = testRedisPrefix();
 let t: TestDatabase;
 let out: string;
+let dqtQueue: Queue;
 beforeAll(async () => {
   t = await createTestDatabase();
   await seed(t.db);
   out = mkdtempSync(join(tmpdir(), 'rs-nb-'));
+  dqtQueue = new Queue('dqt', { connection: { url: REDIS_URL }, prefix: REDIS_PREFIX });
 });
 afterAll(async () => {
+  await dqtQueue?.obliterate({ force: true }).catch(() => undefined);
+  await dqtQueue?.close();
   await t?.drop();
   if (out) rmSync(out, { recursive: true, force: true });
 });
@@ -45,7 +53,8 @@ function parametersOf(runbook: string): string[] {
 
 describe.each(Object.keys(RUNBOOKS))('runbook data-fixes/%s', (runbook) => {
   it('previews with commit=false (nothing written) and commits with commit=true (rows and audits written)', { timeout: 180_000 }, async () => {
-    const env = { ...process.env, DATABASE_URL: t.url, SUPPORT_ALLOW_WRITES: 'true', SUPPORT_OPERATOR: 'Nora Notebook' };
+    const env = { ...process.env, DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX, SUPPORT_ALLOW_WRITES: 'true', SUPPORT_OPERATOR: 'Nora Notebook' };
+    await dqtQueue.drain();
     const before = await snapshot(t.db);
     const preview = await runNotebook({ notebook: `notebooks/data-fixes/${runbook}.ipynb`, parameters: parametersOf(runbook), outDir: out, env });
     expect(preview.failure, JSON.stringify(preview.failure)).toBeNull();
@@ -67,5 +76,8 @@ describe.each(Object.keys(RUNBOOKS))('runbook data-fixes/%s', (runbook) => {
     for (const audit of audits) {
       expect(audit.row).toMatchObject({ username: 'Nora Notebook via support notebook', comment: RUNBOOKS[runbook]!.comment ?? 'Notebook test' });
     }
+    // Jobs enqueued after the commit (only the undo enqueues one, as Register's undo does).
+    const jobs = (await dqtQueue.getJobs(['waiting', 'delayed'])).map((j) => [j.name, (j.data as { arguments: unknown[] }).arguments[0]]);
+    expect(jobs).toEqual(RUNBOOKS[runbook]!.jobs ?? []);
   });
 });

@@ -1,0 +1,94 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../helpers/db.js';
+import { loadConfig } from '../../lib/config/env.js';
+import { seed } from '../../lib/sandbox/seed/index.js';
+import { sandboxServices, seedHooks } from '../../lib/sandbox/services.js';
+import { installKernel } from '../../lib/runner/kernel.js';
+import { assertBuilt, cleanEnv, ROOT, support } from '../integration/runner/cli.js';
+import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR, plannedRuns, type PlannedRun } from './suite.js';
+
+/**
+ * The notebook suite: every runbook under notebooks/ runs headless (the real `support run`, built) on a freshly
+ * seeded database of its own on the real PostgreSQL, with the after-seed hooks run and the sandbox services (the
+ * DQT sandbox) started: once per scenario whose runbook it is (with the scenario's slug and parameters), or once
+ * with its defaults. Any cell error fails the notebook's test, showing the failing cell and its error.
+ * At most two notebooks run at a time (the machine has two cores).
+ */
+const runbooks = discoverNotebooks();
+const runs = plannedRuns(runbooks);
+const results = new Map<PlannedRun, { code: number; stdout: string; stderr: string }>();
+
+let t: TestDatabase;
+let redisPrefix: string;
+let jupyterData: string;
+const stops: (() => Promise<void>)[] = [];
+const outDir = join(ROOT, 'runs', 'notebook-suite', new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
+
+beforeAll(async () => {
+  assertBuilt();
+  t = await createTestDatabase();
+  await seed(t.db);
+  redisPrefix = testRedisPrefix();
+  jupyterData = mkdtempSync(join(tmpdir(), 'rs-suite-jupyter-'));
+  mkdirSync(outDir, { recursive: true });
+  const env = cleanEnv({
+    DATABASE_URL: t.url,
+    SUPPORT_ALLOW_WRITES: 'true',
+    SUPPORT_OPERATOR: 'Notebook Suite',
+    REDIS_PREFIX: redisPrefix,
+    SUPPORT_DQT_SANDBOX_PORT: String(await freePort()),
+    JUPYTER_DATA_DIR: jupyterData,
+  });
+  installKernel({ projectRoot: ROOT, env, checkJupyter: false });
+  const config = loadConfig(env);
+  // As startSandbox does: services first (a seed hook may call the DQT sandbox), then the after-seed hooks.
+  for (const service of sandboxServices) {
+    const running = await service.start(config);
+    stops.push(() => running.stop());
+  }
+  for (const hook of seedHooks) await hook.run(t.db, config);
+  await inPool(runs, 2, async (run) => {
+    results.set(run, await support(['run', join(NOTEBOOKS_DIR, `${run.runbook}.ipynb`), '--out', outDir, ...run.args], env));
+  });
+}, 1_800_000);
+
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+  await t?.drop();
+  if (redisPrefix) {
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+  }
+  if (jupyterData) rmSync(jupyterData, { recursive: true, force: true });
+});
+
+describe('every runbook runs headless on a freshly seeded database', () => {
+  it('finds the runbooks', () => {
+    expect(runbooks).toContain('ops/trainee-timeline');
+  });
+
+  for (const runbook of runbooks) {
+    it(runbook, () => {
+      const mine = runs.filter((r) => r.runbook === runbook);
+      const failures = mine
+        .map((run) => ({ run, result: results.get(run) }))
+        .filter(({ result }) => !result || result.code !== 0)
+        .map(({ run, result }) => `${runbook} (${run.label}${run.args.length ? `: ${run.args.filter((a) => a !== '-p').join(' ')}` : ''}) exited ${result?.code ?? 'without running'}:\n${(result?.stderr || result?.stdout || '').trim()}`);
+      expect(failures.join('\n\n'), `outputs in ${relative(ROOT, outDir)}`).toBe('');
+    });
+  }
+});

@@ -1,0 +1,73 @@
+import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { listScenarios, type Scenario } from '../../lib/sandbox/seed/index.js';
+import { ROOT } from '../integration/runner/cli.js';
+
+export const NOTEBOOKS_DIR = join(ROOT, 'notebooks');
+
+/** Every runbook under notebooks/, as paths relative to it without `.ipynb` (how scenarios name them), sorted. */
+export function discoverNotebooks(dir = NOTEBOOKS_DIR): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue; // .ipynb_checkpoints
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ipynb')) found.push(relative(dir, path).replace(/\.ipynb$/, ''));
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+/** One headless run of a runbook: for a scenario, or with the notebook's defaults. */
+export interface PlannedRun {
+  runbook: string;
+  label: string;
+  args: string[];
+}
+
+/** `-p` arguments for a scenario: its slug (when it has one) and its parameters (lists joined with commas). */
+export function scenarioArgs(scenario: Scenario): string[] {
+  const args: string[] = [];
+  if (scenario.slug !== null) args.push('-p', `slug=${scenario.slug}`);
+  for (const [name, value] of Object.entries(scenario.parameters ?? {})) args.push('-p', `${name}=${Array.isArray(value) ? value.join(',') : String(value)}`);
+  return args;
+}
+
+/** The runs of the suite: each scenario whose runbook is the notebook, or one run with the defaults. */
+export function plannedRuns(runbooks: string[], scenarios: Scenario[] = listScenarios()): PlannedRun[] {
+  return runbooks.flatMap((runbook) => {
+    const mine = scenarios.filter((s) => s.runbook === runbook);
+    if (mine.length === 0) return [{ runbook, label: 'defaults', args: [] }];
+    return mine.map((s) => ({ runbook, label: `scenario ${s.name}`, args: scenarioArgs(s) }));
+  });
+}
+
+/** Runs `task` over `items`, at most `limit` at a time, keeping the order of the results. */
+export async function inPool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

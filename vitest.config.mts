@@ -9,5 +9,7 @@ export default defineConfig({
     // but the machine has two cores and the notebook suite starts Jupyter kernels: keep it modest.
     maxWorkers: 2,
     fileParallelism: true,
+    // Callouts and progress print to the console outside notebooks: show them only for failing tests.
+    silent: 'passed-only',
   },
 });

@@ -11,5 +11,6 @@ export default defineConfig({
     fileParallelism: true,
     // Callouts and progress print to the console outside notebooks: show them only for failing tests.
     silent: 'passed-only',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

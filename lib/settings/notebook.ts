@@ -1,7 +1,7 @@
 import { callout, showHtml, showMarkdown, showTable } from '../notebook/display.js';
 import { escapeHtml } from '../tables/format.js';
 import type { SettingChange } from './change.js';
-import type { SettingVerification } from './kubectl.js';
+import { kubectlOnPath, runKubectl, verifySettingInDescribe, type SettingVerification } from './kubectl.js';
 import type { MaintenanceModePlan } from './maintenance.js';
 
 /**
@@ -50,4 +50,52 @@ export function showMaintenanceMode(m: MaintenanceModePlan): void {
   showCommands(`Run it (${m.mode} maintenance mode on ${m.environment})`, [m.command]);
   showCommands('Follow the run', m.follow);
   for (const n of m.notes) callout(m.mode === 'enable' ? 'warn' : 'info', n);
+}
+
+/**
+ * The "apply" cell of the settings runbooks. With `runKubectl` false (the default) it runs nothing and says so;
+ * with it true, and kubectl on PATH, it runs the printed set, watch and describe commands in order, stops at the
+ * first failure, and verifies the variable from the describe output.
+ *
+ * @example
+ * await runSettingChange(change, { runKubectl });
+ */
+export async function runSettingChange(change: SettingChange, options: { runKubectl: boolean }): Promise<SettingVerification | null> {
+  if (!options.runKubectl) {
+    callout('info', 'Nothing was run (runKubectl = false). Run the commands above where kubectl is set up, then paste the output of the describe command into describeOutput and run the verify cell.', 'Commands printed only');
+    return null;
+  }
+  if (!kubectlOnPath()) {
+    callout('warn', 'runKubectl = true, but kubectl is not on PATH here: nothing was run. Run the commands above yourself.', 'kubectl not found');
+    return null;
+  }
+  let describeOutput = '';
+  for (const command of [...change.commands.set, ...change.commands.watch.filter((c) => c.includes('rollout status')), ...change.commands.verify]) {
+    const result = await runKubectl(command);
+    showCommands(`$ ${command} (exit ${result.exitCode})`, [[result.stdout, result.stderr].filter(Boolean).join('\n').trim() || '(no output)']);
+    if (result.exitCode !== 0) {
+      callout('error', `${command} failed (exit ${result.exitCode}); the commands after it were not run.`, 'Stopped');
+      return null;
+    }
+    if (command.includes(' describe ')) describeOutput += `${result.stdout}\n\n`;
+  }
+  const verification = verifySettingInDescribe(describeOutput, change.envName, change.envValue);
+  showSettingVerification(verification);
+  return verification;
+}
+
+/**
+ * The verify cell: reads pasted `kubectl describe deployment` output. Empty output: says what to paste.
+ *
+ * @example
+ * verifyPastedDescribe(change, describeOutput);
+ */
+export function verifyPastedDescribe(change: Pick<SettingChange, 'envName' | 'envValue' | 'commands'>, describeOutput: string): SettingVerification | null {
+  if (!describeOutput || !describeOutput.trim()) {
+    callout('info', `To verify, paste the output of\n  ${change.commands.verify.join('\n  ')}\ninto describeOutput and run this cell again.`, 'Nothing to verify yet');
+    return null;
+  }
+  const verification = verifySettingInDescribe(describeOutput, change.envName, change.envValue);
+  showSettingVerification(verification);
+  return verification;
 }

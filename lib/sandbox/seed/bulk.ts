@@ -73,9 +73,11 @@ export const bulk: ScenarioSet = {
   scenarios: [
     {
       name: 'duplicates-by-email',
-      slug: slug('duplicate-keep'),
+      // The runbook takes a CSV, not a slug: its sample file lists trainee 301 (notebooks/data-fixes/duplicates-example.csv).
+      slug: null,
       runbook: 'data-fixes/remove-duplicates',
       description: 'Three records of Sam Taylor whose e-mails differ only in case and spaces; trainee 301 is the one to keep.',
+      parameters: { csvPath: 'duplicates-example.csv' },
     },
     {
       name: 'apply-stuck-non-importable-hei',

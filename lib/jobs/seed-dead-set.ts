@@ -86,11 +86,11 @@ async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs
 async function settle(jobId: string, _queueName: string, queues: ReturnType<typeof openJobQueues>, timeoutMs: number): Promise<{ state: string; reason: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const job = await Job.fromId(queues.queues.dqt, jobId);
-    if (!job) return { state: 'missing', reason: '' };
-    const state = await job.getState();
-    if (state === 'failed' || state === 'completed') return { state, reason: job.failedReason ?? '' };
-    if (state === 'delayed') await job.promote().catch(() => undefined);
+    const state = await queues.queues.dqt.getJobState(jobId);
+    if (state === 'unknown') return { state: 'missing', reason: '' };
+    // Read the job after its state: read before, it may lack the failedReason written since.
+    if (state === 'failed' || state === 'completed') return { state, reason: (await Job.fromId(queues.queues.dqt, jobId))?.failedReason ?? '' };
+    if (state === 'delayed') await (await Job.fromId(queues.queues.dqt, jobId))?.promote().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 20));
   }
   return { state: 'still running after the time allowed', reason: '' };

@@ -48,10 +48,10 @@ beforeEach(async () => {
 async function settle(job: Job, options: { promote?: boolean } = {}): Promise<Job> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    const current = (await Job.fromId(queues.queues.dqt, job.id!))!;
-    const state = await current.getState();
-    if (state === 'completed' || state === 'failed') return current;
-    if (state === 'delayed' && options.promote) await current.promote().catch(() => undefined);
+    const state = await queues.queues.dqt.getJobState(job.id!);
+    // Read the job after its state, so its failedReason and return value are there.
+    if (state === 'completed' || state === 'failed') return (await Job.fromId(queues.queues.dqt, job.id!))!;
+    if (state === 'delayed' && options.promote) await (await Job.fromId(queues.queues.dqt, job.id!))!.promote().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`job ${job.name} #${job.id} did not settle`);

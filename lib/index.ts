@@ -20,3 +20,4 @@ export * from './dqt/index.js';
 export * from './jobs/index.js';
 export * from './queues/index.js';
 export * from './triage/index.js';
+export * from './investigations/index.js';

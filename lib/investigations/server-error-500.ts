@@ -1,0 +1,73 @@
+import { planRetries } from '../queues/actions.js';
+import { differenceLines } from './compare.js';
+import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, type Investigation, type InvestigationContext } from './investigation.js';
+
+/**
+ * Playbook "500 error": a DQT server error. "You can usually just rerun these jobs and they'll succeed. If not,
+ * speak with DQT about the trainee." Plans the retry of the trainee's dead 500 jobs (an update before an award), and
+ * writes the message for DQT to send if the retry fails again.
+ *
+ * @example
+ * const inv = await investigateServerError(ctx, { slug });
+ * inv.jobPlan // retry Dqt::UpdateTraineeJob #…
+ */
+export async function investigateServerError(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation> {
+  const g = await gatherInvestigation(ctx, input.slug, ['server-error']);
+  const { comparison, target } = g;
+  const facts = commonFacts(comparison, target);
+  if (target.length === 0) {
+    return {
+      runbook: 'dqt-errors/server-error-500',
+      kind: 'server-error',
+      trainee: g.traineeRow,
+      comparison,
+      jobs: g.jobs,
+      deadJobs: target,
+      facts,
+      diagnosis: `Trainee ${comparison.register.trainee.slug} has no dead job that failed with a DQT server error (500), so there is nothing to rerun.`,
+      nextStep: g.dead.length ? `Its dead job(s) failed another way: open the runbook the triage names (${[...new Set(g.dead.map((d) => d.kind))].join(', ')}).` : 'Nothing to do: check the trainee timeline if the problem persists.',
+      plan: null,
+      jobPlan: null,
+      planNote: 'No dead 500 job for this trainee.',
+      message: null,
+      notes: [],
+    };
+  }
+  const names = target.map((j) => `${j.jobName} #${j.jobId}`).join(' and ');
+  const jobPlan = planRetries(target, `Rerun ${target.length} job(s) of trainee ${comparison.register.trainee.id} that died with a DQT 500`);
+  const ordered = jobPlan.actions.some((a) => a.kind === 'retry' && a.after);
+  return {
+    runbook: 'dqt-errors/server-error-500',
+    kind: 'server-error',
+    trainee: g.traineeRow,
+    comparison,
+    jobs: g.jobs,
+    deadJobs: target,
+    facts,
+    diagnosis: `${names} died with a DQT server error (500): a passing fault on DQT's side, which usually succeeds when run again.`,
+    nextStep: `Rerun ${target.length === 1 ? 'the job' : 'the jobs'} (commit the plan below)${ordered ? ', the update first and the award only after the update succeeded' : ''}; if a rerun fails again, send the message below to DQT.`,
+    plan: null,
+    jobPlan,
+    planNote: null,
+    message: {
+      to: 'DQT',
+      when: 'if the rerun fails again',
+      subject: `Register trainee TRN ${comparison.register.trainee.trn ?? '(none)'}: repeated 500 errors from the DQT API`,
+      body: [
+        'Hello,',
+        '',
+        "Register's jobs for this trainee keep failing with a 500 (server error) from the DQT API, even after a rerun:",
+        '',
+        messageTraineeBlock(comparison),
+        '',
+        ...target.map((j) => `- ${deadJobLine(j)}`),
+        ...(comparison.differences.length ? ['', 'Differences we see between Register and DQT:', ...differenceLines(comparison.differences)] : []),
+        '',
+        'Could you check what happens on your side for this teacher?',
+        '',
+        'Thanks',
+      ].join('\n'),
+    },
+    notes: [],
+  };
+}

@@ -3,6 +3,12 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitRemoveDuplicates, planRemoveDuplicates } from '../../../lib/dedupe/remove-duplicates.js';
 import { PlanRefusedError } from '../../../lib/plan/errors.js';
+import { commitPlan } from '../../../lib/plan/commit.js';
+import { revertPlan } from '../../../lib/plan/revert.js';
+import { scenario } from '../../../lib/sandbox/seed/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let t: TestDatabase | undefined;
 const config = { operator: 'Test Operator', writesAllowed: true };
@@ -25,6 +31,23 @@ describe('remove duplicates on the seeded duplicates-by-email scenario', () => {
       ['discard', 'trainees', 302],
       ['discard', 'trainees', 303],
     ]);
+  });
+
+  it("the scenario's parameters plan the same thing", async () => {
+    const s = scenario('duplicates-by-email');
+    expect(s.slug).toBeNull();
+    const fix = await planRemoveDuplicates(t!.db, { csvPath: String(s.parameters!.csvPath) });
+    expect(fix.result.duplicates.map((d) => d.id)).toEqual([302, 303]);
+  });
+
+  it('skipBadLines: the bad lines are left out and listed in the notes; without it the file is refused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rs-dedupe-'));
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, 'trainee_id,email\r\n301,sam.taylor@example.com\r\nabc,x@example.com\r\n');
+    await expect(planRemoveDuplicates(t!.db, { csvPath: file })).rejects.toThrow(`${file} has a problem:\n  - line 3: trainee_id "abc" is not a trainee id`);
+    const fix = await planRemoveDuplicates(t!.db, { csvPath: file, skipBadLines: true });
+    expect(fix.result.duplicates.map((d) => d.id)).toEqual([302, 303]);
+    expect(fix.notes.map((n) => n.message).join('\n')).toContain('line 3: trainee_id "abc" is not a trainee id');
   });
 
   it('preview only: commit = false writes nothing', async () => {
@@ -54,6 +77,19 @@ describe('remove duplicates on the seeded duplicates-by-email scenario', () => {
     // a fresh plan from the same file now finds nothing to discard
     const fresh = await planRemoveDuplicates(t!.db, { csvPath: 'duplicates-example.csv' });
     expect(fresh.plan.changes).toEqual([]);
+  });
+
+  it('the commit can be reverted: the duplicates are kept again, with audits', async () => {
+    const fix = await planRemoveDuplicates(t!.db, { csvPath: 'duplicates-example.csv' });
+    const receipt = await commitRemoveDuplicates(t!.db, fix, { commit: true, auditComment: 'Duplicates', config });
+    const undo = revertPlan(receipt!);
+    await commitPlan(t!.db, undo, { auditComment: 'Wrong file', config });
+    expect(await kept([301, 302, 303])).toEqual([[301, true], [302, true], [303, true]]);
+    const audits = await t!.db.selectFrom('audits').select(['auditable_id', 'audited_changes']).where('request_uuid', '=', undo.id).orderBy('auditable_id').execute();
+    expect(audits.map((a) => [a.auditable_id, (a.audited_changes as Record<string, unknown[]>).discarded_at![1]])).toEqual([
+      [302, null],
+      [303, null],
+    ]);
   });
 
   it('refuses, writing nothing, when a duplicate changed since the preview', async () => {

@@ -1,4 +1,4 @@
-import type { Config } from '../config/env.js';
+import { loadConfig, type Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import type { PostCommitAction } from './types.js';
 
@@ -6,25 +6,55 @@ import type { PostCommitAction } from './types.js';
 export type PostCommitRunner = (action: ResolvedAction, context: { db: RegisterDb; config: Config | null }) => Promise<string>;
 export type ResolvedAction = PostCommitAction & { traineeId: number };
 
-const runners = new Map<PostCommitAction['kind'], PostCommitRunner>();
+/** Jobs a plan can enqueue: Register's trainee jobs, each taking the trainee only. */
+const TRAINEE_JOBS = ['Dqt::RegisterForTrnJob', 'Dqt::UpdateTraineeJob', 'Dqt::WithdrawTraineeJob', 'Dqt::RecommendForAwardJob'] as const;
+const ENQUEUE_TIMEOUT_MS = 10_000;
 
 /**
- * Registers how a kind of post-commit action runs. The job library registers `enqueue-job` (it puts the job on
- * Register's queue); until something is registered, plans that need it say the action is unavailable.
+ * The default `enqueue-job` runner: puts the job on Register's queue (lib/jobs, BullMQ on the configured Redis,
+ * `config.redis` url and prefix) and says which job it added. Gives up after 10 s if Redis does not answer.
+ */
+export const enqueueJobRunner: PostCommitRunner = async (action, { config }) => {
+  if (!(TRAINEE_JOBS as readonly string[]).includes(action.job)) throw new Error(`a plan can only enqueue ${TRAINEE_JOBS.join(', ')}, not ${action.job}`);
+  // Loaded on first use: BullMQ and ioredis are not needed by plans without jobs.
+  const { openJobQueues } = await import('../jobs/queues.js');
+  const queues = openJobQueues((config?.redis ?? loadConfig().redis) as { url: string; prefix: string });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const job = await Promise.race([
+      queues.enqueue(action.job as (typeof TRAINEE_JOBS)[number], { traineeId: action.traineeId }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`)), ENQUEUE_TIMEOUT_MS);
+      }),
+    ]);
+    return `${action.job} enqueued on queue ${action.queue} for trainee ${action.traineeId} (job ${job.id}).`;
+  } finally {
+    clearTimeout(timer);
+    await queues.close().catch(() => undefined);
+  }
+};
+
+const runners = new Map<PostCommitAction['kind'], PostCommitRunner>([['enqueue-job', enqueueJobRunner]]);
+
+/**
+ * Replaces how a kind of post-commit action runs (the default `enqueue-job` runner uses lib/jobs). Returns the
+ * runner it replaced, so a caller can put it back.
  *
  * @example
- * registerPostCommitRunner('enqueue-job', async (action) => { await enqueue(action.job, action.traineeId); return `enqueued ${action.job}`; });
+ * const previous = registerPostCommitRunner('enqueue-job', async (action) => `would enqueue ${action.job}`);
  */
-export function registerPostCommitRunner(kind: PostCommitAction['kind'], runner: PostCommitRunner): void {
+export function registerPostCommitRunner(kind: PostCommitAction['kind'], runner: PostCommitRunner): PostCommitRunner | undefined {
+  const previous = runners.get(kind);
   runners.set(kind, runner);
+  return previous;
 }
 
-/** The runner for a kind of action, or undefined when none is registered yet. */
+/** The runner for a kind of action, or undefined when none is registered. */
 export function postCommitRunner(kind: PostCommitAction['kind']): PostCommitRunner | undefined {
   return runners.get(kind);
 }
 
-/** True when jobs can be enqueued after a commit (the job library is loaded and registered its runner). */
+/** True when jobs can be enqueued after a commit. */
 export function canEnqueueJobs(): boolean {
   return runners.has('enqueue-job');
 }

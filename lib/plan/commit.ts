@@ -218,7 +218,7 @@ async function runActions(db: RegisterDb, plan: Plan, receipt: Receipt, config: 
       if (traineeId === undefined) throw new Error(`no row inserted as "${(action.traineeId as { $ref: string }).$ref}"`);
       results.push({ action, status: 'done', message: await runner({ ...action, traineeId }, { db, config }) });
     } catch (error) {
-      results.push({ action, status: 'failed', message: redactSecrets(`${action.job} could not be enqueued: ${(error as Error).message}. The data change is committed; ${action.description.toLowerCase()} by hand.`) });
+      results.push({ action, status: 'failed', message: redactSecrets(`${action.job} could not be enqueued: ${(error as Error).message}. The data change is committed; ${action.description.charAt(0).toLowerCase()}${action.description.slice(1)} by hand.`) });
     }
   }
   return results;

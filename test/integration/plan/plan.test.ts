@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { RegisterDatabase } from '../../../lib/db/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
-import { commitPlan, planBuilder, previewPlan, revertPlan, PlanRefusedError, type Plan } from '../../../lib/plan/index.js';
+import { commitPlan, planBuilder, previewPlan, registerPostCommitRunner, revertPlan, PlanRefusedError, type Plan } from '../../../lib/plan/index.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../../helpers/db.js';
 
 const config = { operator: 'Ada Support', writesAllowed: true };
@@ -197,6 +197,65 @@ describe('commit, commit again, revert', () => {
     await commitPlan(t.db, revertPlan(receipt), { auditComment: 'undo refs', config });
     expect(await t.db.selectFrom('lead_partners').select('id').where('ukprn', '=', '10077777').executeTakeFirst()).toBeUndefined();
     expect(await t.db.selectFrom('placements').selectAll().where('id', '=', 101).executeTakeFirst()).toEqual(placement);
+  });
+});
+
+describe('post-commit actions and concurrent commits', () => {
+  it('runs actions only after the transaction committed, and reports a failed action without undoing the commit', async () => {
+    const before = await trainee(105);
+    const seen: { traineeId: number; emailSeenFromAnotherConnection: string | null }[] = [];
+    const previous = registerPostCommitRunner('enqueue-job', async (action) => {
+      // Another connection sees the new value: the transaction is committed before any action runs.
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      const { rows } = await other.query('SELECT email FROM trainees WHERE id = $1', [action.traineeId]);
+      await other.end();
+      seen.push({ traineeId: action.traineeId, emailSeenFromAnotherConnection: rows[0].email });
+      if (seen.length === 2) throw new Error('queue unreachable');
+      return 'recorded';
+    });
+    try {
+      const plan = planBuilder('Action test')
+        .update('trainees', 105, { email: before.email }, { email: 'action@example.com' })
+        .enqueue({ job: 'Dqt::UpdateTraineeJob', queue: 'dqt', traineeId: 105, description: 'Send the change to DQT' })
+        .enqueue({ job: 'Dqt::UpdateTraineeJob', queue: 'dqt', traineeId: 105, description: 'Send the change to DQT' })
+        .build();
+      const receipt = await commitPlan(t.db, plan, { auditComment: 'x', config });
+      expect(seen).toEqual([
+        { traineeId: 105, emailSeenFromAnotherConnection: 'action@example.com' },
+        { traineeId: 105, emailSeenFromAnotherConnection: 'action@example.com' },
+      ]);
+      expect(receipt.actions.map((a) => [a.status, a.message])).toEqual([
+        ['done', 'recorded'],
+        ['failed', 'Dqt::UpdateTraineeJob could not be enqueued: queue unreachable. The data change is committed; send the change to DQT by hand.'],
+      ]);
+      expect((await trainee(105)).email).toBe('action@example.com');
+      // A second commit of the same plan runs no action again.
+      await commitPlan(t.db, plan, { auditComment: 'x', config });
+      expect(seen).toHaveLength(2);
+    } finally {
+      registerPostCommitRunner('enqueue-job', previous!);
+      await t.db.updateTable('trainees').set({ email: before.email }).where('id', '=', 105).execute();
+    }
+  });
+
+  it('two commits of the same plan at once: one writes, the other writes nothing and says so', async () => {
+    const before = await trainee(105);
+    const plan = planBuilder('Race').update('trainees', 105, { email: before.email }, { email: 'race@example.com' }).build();
+    const results = await Promise.all([commitPlan(t.db, plan, { auditComment: 'x', config }), commitPlan(t.db, plan, { auditComment: 'x', config })]);
+    expect(results.map((r) => r.alreadyCommitted).sort()).toEqual([false, true]);
+    expect(await auditsOf(plan.id)).toHaveLength(1);
+    await t.db.updateTable('trainees').set({ email: before.email }).where('id', '=', 105).execute();
+  });
+
+  it('a plan whose rows already hold the new values (applied by someone else) writes nothing and says so', async () => {
+    const before = await trainee(105);
+    const plan = planBuilder('Already done').update('trainees', 105, { email: before.email }, { email: 'done@example.com' }).build();
+    await t.db.updateTable('trainees').set({ email: 'done@example.com' }).where('id', '=', 105).execute();
+    const receipt = await commitPlan(t.db, plan, { auditComment: 'x', config });
+    expect(receipt).toMatchObject({ alreadyCommitted: true, rowsChanged: 0, auditIds: [] });
+    expect(await auditsOf(plan.id)).toHaveLength(0);
+    await t.db.updateTable('trainees').set({ email: before.email }).where('id', '=', 105).execute();
   });
 });
 

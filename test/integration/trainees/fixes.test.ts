@@ -1,18 +1,29 @@
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed, stableSlug } from '../../../lib/sandbox/seed/index.js';
-import { commitIfRequested, commitPlan, revertPlan, previewPlan, registerPostCommitRunner, type FixResult, type Receipt } from '../../../lib/plan/index.js';
+import { commitIfRequested, commitPlan, revertPlan, previewPlan, type FixResult, type Receipt } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previousTraineeForFormerProvider, undoWithdrawal, stateBeforeWithdrawal } from '../../../lib/trainees/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
 import { diff, snapshot, type RowDiff } from '../plan/snapshot.js';
 
-const config = { operator: 'Ada Support', writesAllowed: true };
+const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
+const config = { operator: 'Ada Support', writesAllowed: true, redis };
 let t: TestDatabase;
+let dqtQueue: Queue;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   await seed(t.db);
+  dqtQueue = new Queue('dqt', { connection: { url: redis.url }, prefix: redis.prefix });
 });
-afterAll(() => t?.drop());
+afterAll(async () => {
+  await dqtQueue?.obliterate({ force: true }).catch(() => undefined);
+  await dqtQueue?.close();
+  await t?.drop();
+});
+
+/** Jobs waiting on Register's dqt queue (this file's Redis prefix), as name and trainee GlobalID. */
+const waitingJobs = async () => (await dqtQueue.getJobs(['waiting', 'delayed'])).map((j) => [j.name, (j.data as { arguments: unknown[] }).arguments[0]]);
 
 const slugOf = (name: string) => scenario(name).slug!;
 const auditsOf = (planId: string) => t.db.selectFrom('audits').selectAll().where('request_uuid', '=', planId).orderBy('id').execute();
@@ -52,7 +63,6 @@ describe('change-training-route', () => {
     );
     await expect(changeTrainingRoute(t.db, { slug: 'AAAAAAAAAAAAAAAAAAAAAAAA', route: 'iqts' })).rejects.toThrow('No trainee with slug AAAAAAAAAAAAAAAAAAAAAAAA in this database.');
     await expect(changeTrainingRoute(t.db, { slug: 'https://x/trainees/abc', route: 'iqts' })).rejects.toThrow(/is not a trainee slug/);
-    await expect(changeTrainingRoute(t.db, { slug: slugOf('route-change'), route: 'iqts', updateDqt: true })).rejects.toThrow(/updateDqt = true is not available yet/);
   });
 
   it('empties every field RouteDataManager resets and deletes the placements, with audits', async () => {
@@ -112,6 +122,14 @@ describe('change-training-route', () => {
       ['Placement', 'create', 1],
       ['Trainee', 'update', 5],
     ]);
+  });
+
+  it('with updateDqt enqueues Dqt::UpdateTraineeJob after the commit', async () => {
+    // Base trainee 3: trn_received on early_years_undergrad.
+    const { receipt } = await run(() => changeTrainingRoute(t.db, { slug: stableSlug('base-trainee-3'), route: 'early_years_postgrad', updateDqt: true }));
+    expect(receipt.actions.map((a) => a.status)).toEqual(['done']);
+    expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/3' }]]);
+    await dqtQueue.drain();
   });
 
   it('for a draft also clears the progress flags, and for an early-years route sets the early-years course', async () => {
@@ -175,13 +193,8 @@ describe('undo-withdrawal', () => {
     }
   });
 
-  it('puts the state back, discards the withdrawal, deletes its reasons; the comment carries the ticket; jobs run after the commit', async () => {
-    const seen: { job: string; traineeId: number; stateAtRun: number | null }[] = [];
-    registerPostCommitRunner('enqueue-job', async (action, { db }) => {
-      const row = await db.selectFrom('trainees').select('state').where('id', '=', action.traineeId).executeTakeFirstOrThrow();
-      seen.push({ job: action.job, traineeId: action.traineeId, stateAtRun: row.state });
-      return `enqueued ${action.job}`;
-    });
+  it('puts the state back, discards the withdrawal, deletes its reasons; the comment carries the ticket; the DQT update job is enqueued after the commit', async () => {
+    expect(await waitingJobs()).toEqual([]);
     const { fix, receipt, changes } = await run(() => undoWithdrawal(t.db, { slug: slug(), ticket: 'https://support.example/tickets/1234' }), 'Withdrawn in error');
     expect(changes.map((c) => [c.table, c.id, c.kind])).toEqual([
       ['trainees', 103, 'update'],
@@ -201,9 +214,10 @@ describe('undo-withdrawal', () => {
     expect(audits[0]!.audited_changes).toEqual({ state: [4, 2] });
     expect(audits.every((a) => a.comment === 'Withdrawn in error\nhttps://support.example/tickets/1234')).toBe(true);
     expect(audits[2]!.audited_changes).toMatchObject({ trainee_id: 103, withdrawal_reason_id: 6, trainee_withdrawal_id: 102 });
-    // The job ran once, after the commit (it saw the new state), and not again on the second commit.
-    expect(seen).toEqual([{ job: 'Dqt::UpdateTraineeJob', traineeId: 103, stateAtRun: 2 }]);
-    expect(receipt.actions).toEqual([expect.objectContaining({ status: 'done', message: 'enqueued Dqt::UpdateTraineeJob' })]);
+    // Enqueued once on Register's dqt queue (not again by the second commit of the same plan), as Register's undo does.
+    expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/103' }]]);
+    expect(receipt.actions).toEqual([expect.objectContaining({ status: 'done', message: expect.stringMatching(/^Dqt::UpdateTraineeJob enqueued on queue dqt for trainee 103 \(job \d+\)\.$/) })]);
+    await dqtQueue.drain();
   });
 });
 

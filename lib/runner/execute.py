@@ -5,7 +5,8 @@ Usage: python3 execute.py INPUT.ipynb OUTPUT.ipynb RESULT.json KERNEL_NAME CWD T
 Executes the cells in order and stops at the first failing cell. Whatever happens, it writes the notebook as far as
 it ran to OUTPUT.ipynb and a JSON result to RESULT.json:
   {"status": "ok" | "cell-error" | "timeout" | "kernel-died" | "environment" | "internal",
-   "cell": index of the failing cell or null, "message": "...", "cells": [{"index": i, "ms": n}]}
+   "cell": index of the failing cell or null, "message": "...", "cells": [{"index": i, "ms": n}],
+   "kernel_start_ms": time to start the kernel}
 The TypeScript side (lib/runner/execute.ts) marks the failure, redacts and saves the notebook.
 """
 import json
@@ -48,9 +49,11 @@ def main():
         resources={"metadata": {"path": cwd}},
     )
     index = None
+    kernel_started = time.monotonic()
     try:
         try:
             with client.setup_kernel():
+                result["kernel_start_ms"] = round((time.monotonic() - kernel_started) * 1000)
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type != "code":
                         continue

@@ -17,6 +17,8 @@ export interface ExecutionOutcome {
   message: string;
   /** Wall time of each executed code cell. */
   cells: { index: number; ms: number }[];
+  /** Time to start the kernel (null when it did not start). */
+  kernelStartMs: number | null;
   /** The executor's own stderr, for diagnosing an internal failure. */
   stderr: string;
 }
@@ -56,14 +58,14 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     try {
       proc = await runProcess(jupyterPython(env), ['-Xfrozen_modules=off', driverPath(), input, output, resultFile, options.kernelName, options.cwd, String(options.timeoutSeconds)], { env });
     } catch (error) {
-      return { notebook: nb, status: 'environment', cellIndex: null, message: `Cannot start ${jupyterPython(env)}: ${(error as Error).message}. Install Jupyter: apt-get install -y jupyter-nbconvert python3-nbclient`, cells: [], stderr: '' };
+      return { notebook: nb, status: 'environment', cellIndex: null, message: `Cannot start ${jupyterPython(env)}: ${(error as Error).message}. Install Jupyter: apt-get install -y jupyter-nbconvert python3-nbclient`, cells: [], kernelStartMs: null, stderr: '' };
     }
-    let result: { status: RunStatus; cell: number | null; message: string; cells: { index: number; ms: number }[] };
+    let result: { status: RunStatus; cell: number | null; message: string; cells: { index: number; ms: number }[]; kernel_start_ms?: number };
     try {
       result = JSON.parse(readFileSync(resultFile, 'utf8'));
     } catch {
       const tail = proc.stderr.trim().split('\n').slice(-5).join('\n');
-      return { notebook: nb, status: 'internal', cellIndex: null, message: `The executor (${driverPath()}) ended with code ${proc.code} and no result:\n${tail}`, cells: [], stderr: proc.stderr };
+      return { notebook: nb, status: 'internal', cellIndex: null, message: `The executor (${driverPath()}) ended with code ${proc.code} and no result:\n${tail}`, cells: [], kernelStartMs: null, stderr: proc.stderr };
     }
     let notebook = nb;
     try {
@@ -71,7 +73,7 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     } catch {
       /* the kernel never started: nothing was executed */
     }
-    return { notebook, status: result.status, cellIndex: result.cell, message: result.message, cells: result.cells, stderr: proc.stderr };
+    return { notebook, status: result.status, cellIndex: result.cell, message: result.message, cells: result.cells, kernelStartMs: result.kernel_start_ms ?? null, stderr: proc.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

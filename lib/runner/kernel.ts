@@ -30,7 +30,7 @@ export function kernelSpec(projectRoot = defaultProjectRoot(), node = process.ex
   };
 }
 
-/** Where the kernel spec goes: `<jupyter data dir>/kernels/register-support/`. */
+/** Where the per-user kernel spec goes (`<jupyter data dir>/kernels/register-support/`): what Jupyter, JupyterLab and VS Code started by hand find. */
 export function kernelSpecDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(jupyterDataDir(env), 'kernels', KERNEL_NAME);
 }
@@ -52,6 +52,43 @@ export function ensurePackageLink(projectRoot = defaultProjectRoot()): 'present'
   mkdirSync(join(projectRoot, 'node_modules'), { recursive: true });
   symlinkSync('..', link, 'dir');
   return 'created';
+}
+
+/**
+ * The project's own Jupyter path (`<project>/.jupyter`, git-ignored). `support run` and `support start` write the
+ * kernel spec there on every start and put the folder first on `JUPYTER_PATH`, so a run always uses this
+ * checkout's tslab even when the per-user spec was last installed by another checkout (a CI clone, say).
+ */
+export function projectJupyterPath(projectRoot = defaultProjectRoot()): string {
+  return join(projectRoot, '.jupyter');
+}
+
+/**
+ * Makes the project's kernel usable by a child Jupyter process: checks that tslab, the library build and the
+ * package link are there (throws an Error saying what to run when not), writes the spec under
+ * `<project>/.jupyter/kernels/`, and returns `env` with that folder first on `JUPYTER_PATH`.
+ *
+ * @example
+ * const env = projectKernelEnv(process.env); // then spawn jupyter / nbclient with env
+ */
+export function projectKernelEnv(env: NodeJS.ProcessEnv = process.env, projectRoot = defaultProjectRoot()): NodeJS.ProcessEnv {
+  const tslab = join(projectRoot, 'node_modules', 'tslab', 'bin', 'tslab');
+  if (!existsSync(tslab)) throw new Error(`tslab is not installed in this project (${tslab} is missing). Fix: npm install`);
+  if (!existsSync(join(projectRoot, 'dist', 'index.js'))) throw new Error('The library is not built (dist/ is missing), so notebooks cannot import it. Fix: npm run build');
+  ensurePackageLink(projectRoot);
+  const dir = join(projectJupyterPath(projectRoot), 'kernels', KERNEL_NAME);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'kernel.json');
+  const text = `${JSON.stringify(kernelSpec(projectRoot), null, 2)}\n`;
+  let current = '';
+  try {
+    current = readFileSync(path, 'utf8');
+  } catch {
+    current = '';
+  }
+  if (current !== text) writeFileSync(path, text);
+  const jupyterPath = [projectJupyterPath(projectRoot), ...(env.JUPYTER_PATH ? env.JUPYTER_PATH.split(':').filter(Boolean) : [])].join(':');
+  return { ...env, JUPYTER_PATH: jupyterPath };
 }
 
 export interface KernelInstallResult {
@@ -78,6 +115,11 @@ export function installKernel(options: { projectRoot?: string; env?: NodeJS.Proc
   const path = join(dir, 'kernel.json');
   writeFileSync(path, `${JSON.stringify(spec, null, 2)}\n`);
   const packageLink = ensurePackageLink(projectRoot);
+  try {
+    projectKernelEnv(env, projectRoot); // the project's own copy, used by support run and npm start
+  } catch {
+    /* not built yet: support run writes it when it runs */
+  }
   const jupyterFound = options.checkJupyter === false ? true : detectJupyter(env).executor;
   return { path, spec, jupyterFound, packageLink };
 }

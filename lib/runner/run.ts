@@ -7,7 +7,7 @@ import { redactSecrets } from '../notebook/redact.js';
 import { executeNotebook } from './execute.js';
 import { cellErrorText, firstLine, markFailure, type RunFailure, type RunStatus } from './failure.js';
 import { convertToHtml, detectJupyter, JUPYTER_INSTALL_HINT } from './jupyter.js';
-import { KERNEL_NAME, kernelStatus } from './kernel.js';
+import { KERNEL_NAME, projectKernelEnv } from './kernel.js';
 import { NotebookFormatError, readNotebook, writeNotebook, type Notebook } from './notebook-file.js';
 import { outputFileName } from './output-name.js';
 import { parameterize } from './parameterize.js';
@@ -99,9 +99,11 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   // The environment: configuration, kernel, database (exit 3 with what to fix).
   const config = loadConfig(env);
   const kernelName = nb.metadata.kernelspec?.name || KERNEL_NAME;
-  if (kernelName === KERNEL_NAME) {
-    const status = kernelStatus({ env });
-    if (!status.ok) throw new EnvironmentError(status.message);
+  let kernelEnv: NodeJS.ProcessEnv;
+  try {
+    kernelEnv = projectKernelEnv(env);
+  } catch (error) {
+    throw new EnvironmentError((error as Error).message);
   }
   if (options.html && !detectJupyter(env).nbconvert) throw new EnvironmentError(`--html needs jupyter nbconvert, which is not installed. Install it: ${JUPYTER_INSTALL_HINT}`);
   if (config.database.kind === 'sandbox') {
@@ -119,7 +121,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const ready = parameterize(nb, values);
   const injectedIndex = Object.keys(values).length ? findParametersCell(nb) + 1 : -1;
-  const outcome = await executeNotebook(ready, { cwd: dirname(notebookPath), kernelName, timeoutSeconds, env });
+  const outcome = await executeNotebook(ready, { cwd: dirname(notebookPath), kernelName, timeoutSeconds, env: kernelEnv });
   const finishedAt = new Date();
   if (outcome.status === 'environment') throw new EnvironmentError(redactSecrets(outcome.message, secretValues(env)));
 
@@ -158,6 +160,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
       database: config.database.kind === 'sandbox' ? 'embedded sandbox' : describeUrl(config.database.url),
       writes_allowed: config.writesAllowed,
       personal_data_masked: !!options.redact,
+      kernel_start_ms: outcome.kernelStartMs,
       cells: outcome.cells.map((c) => ({ index: c.index, duration_ms: c.ms })),
     },
   };

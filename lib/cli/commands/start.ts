@@ -7,7 +7,7 @@ import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js'
 import { defaultProjectRoot, describeUrl, loadConfig } from '../../config/env.js';
 import { ensureSandbox } from '../../sandbox/ensure.js';
 import { detectJupyter, JUPYTER_INSTALL_HINT, jupyterPython } from '../../runner/jupyter.js';
-import { installKernel, kernelStatus } from '../../runner/kernel.js';
+import { projectKernelEnv } from '../../runner/kernel.js';
 
 const help = `
 Usage: support start [--port N]          (npm start)
@@ -61,11 +61,11 @@ export const command: Command = {
     const config = loadConfig();
     const jupyter = detectJupyter();
     if (!jupyter.notebook) throw new EnvironmentError(`Jupyter Notebook is not installed for ${jupyter.python}. Install it: ${JUPYTER_INSTALL_HINT}`);
-    if (!kernelStatus().ok) {
-      installKernel({ checkJupyter: false });
-      const again = kernelStatus();
-      if (!again.ok) throw new EnvironmentError(again.message);
-      process.stdout.write('Installed the register-support Jupyter kernel.\n');
+    let kernelEnv: NodeJS.ProcessEnv;
+    try {
+      kernelEnv = projectKernelEnv(process.env); // this checkout's kernel, first on JUPYTER_PATH
+    } catch (error) {
+      throw new EnvironmentError((error as Error).message);
     }
     if (config.database.kind === 'sandbox') {
       process.stdout.write('Checking the embedded sandbox...\n');
@@ -82,7 +82,7 @@ export const command: Command = {
     const args = ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--notebook-dir=${root}`, '--NotebookApp.allow_remote_access=False'];
     if (process.getuid?.() === 0) args.push('--allow-root');
     // The token goes in the environment, not on the command line (where `ps` would show it).
-    const child = spawn(jupyterPython(), args, { env: { ...process.env, JUPYTER_TOKEN: token, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(jupyterPython(), args, { env: { ...kernelEnv, JUPYTER_TOKEN: token, PYDEVD_DISABLE_FILE_VALIDATION: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr.on('data', (d: Buffer) => {
       log += d.toString();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,18 +175,28 @@ describe('support run', () => {
     expect(outputsText(unmasked.notebook!, 3)).toBe(`Trainee ${trainee.slug}: ${trainee.first_names} ${trainee.last_name}, born ${trainee.date_of_birth}\n`);
   }, 90_000);
 
-  it('exits 3 naming the fix when the kernel is not installed', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'rs-nokernel-'));
+  it("runs on this checkout's kernel even when the per-user kernel spec points at another checkout", async () => {
+    const other = mkdtempSync(join(tmpdir(), 'rs-otherkernel-'));
     try {
-      const r = await run('parameters', [], { JUPYTER_DATA_DIR: empty });
-      expect(r.code).toBe(3);
-      expect(r.stderr).toContain('The Jupyter kernel "register-support" is not installed');
-      expect(r.stderr).toContain('Fix: npx support kernel install');
-      expect(r.files).toEqual([]);
+      installKernel({ projectRoot: ROOT, env: { JUPYTER_DATA_DIR: other }, checkJupyter: false });
+      const path = join(other, 'kernels', 'register-support', 'kernel.json');
+      const spec = JSON.parse(readFileSync(path, 'utf8'));
+      spec.argv[1] = '/tmp/gone-clone/node_modules/tslab/bin/tslab';
+      writeFileSync(path, JSON.stringify(spec));
+      const r = await run('parameters', [], { JUPYTER_DATA_DIR: other });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
     } finally {
-      rmSync(empty, { recursive: true, force: true });
+      rmSync(other, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
+
+  it('exits 3 naming the kernel when the notebook asks for a kernel Jupyter does not have', async () => {
+    const r = await run('unknown-kernel');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('No Jupyter kernel named "no-such-kernel". Install it: support kernel install');
+    expect(r.files).toEqual([]);
+  }, 60_000);
 
   it('exits 3 when the database does not answer', async () => {
     const r = await run('parameters', [], { DATABASE_URL: 'postgres://postgres:pw-not-shown@127.0.0.1:1/nowhere' });

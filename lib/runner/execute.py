@@ -4,9 +4,10 @@ Usage: python3 execute.py INPUT.ipynb OUTPUT.ipynb RESULT.json KERNEL_NAME CWD T
 
 Executes the cells in order and stops at the first failing cell. Whatever happens, it writes the notebook as far as
 it ran to OUTPUT.ipynb and a JSON result to RESULT.json:
-  {"status": "ok" | "cell-error" | "timeout" | "kernel-died" | "environment" | "internal",
+  {"status": "ok" | "cell-error" | "timeout" | "kernel-died" | "interrupted" | "environment" | "internal",
    "cell": index of the failing cell or null, "message": "...", "cells": [{"index": i, "ms": n}],
    "kernel_start_ms": time to start the kernel}
+Prints "::cell N" on stdout as each code cell starts (progress). Ctrl-C stops the run and still writes both files.
 The TypeScript side (lib/runner/execute.ts) marks the failure, redacts and saves the notebook.
 """
 import json
@@ -58,6 +59,7 @@ def main():
                     if cell.cell_type != "code":
                         continue
                     started = time.monotonic()
+                    print("::cell %d" % index, flush=True)  # progress, read by lib/runner/execute.ts
                     try:
                         client.execute_cell(cell, index)
                     finally:
@@ -75,6 +77,8 @@ def main():
                 result.update(status="environment", message="The kernel %s did not start: %s. Check it with: support kernel status" % (kernel_name, e))
             else:
                 result.update(status="kernel-died", cell=index, message=str(e))
+    except KeyboardInterrupt:
+        result.update(status="interrupted", cell=index, message="Interrupted (Ctrl-C) while running this cell.")
     except Exception as e:  # noqa: BLE001 - report anything else rather than lose the notebook
         result.update(status="internal", cell=index, message="%s: %s" % (type(e).__name__, e))
     finally:

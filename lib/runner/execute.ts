@@ -31,6 +31,8 @@ export interface ExecuteOptions {
   timeoutSeconds: number;
   /** The kernel's environment (configuration variables). */
   env: NodeJS.ProcessEnv;
+  /** Called as each code cell starts, with its index. */
+  onCellStart?: (index: number) => void;
 }
 
 /** The Python driver shipped beside this module's source (`lib/runner/execute.py`). */
@@ -56,7 +58,13 @@ export async function executeNotebook(nb: Notebook, options: ExecuteOptions): Pr
     const env = { ...options.env, PYDEVD_DISABLE_FILE_VALIDATION: '1', PYTHONWARNINGS: 'ignore' };
     let proc: { code: number; stderr: string };
     try {
-      proc = await runProcess(jupyterPython(env), ['-Xfrozen_modules=off', driverPath(), input, output, resultFile, options.kernelName, options.cwd, String(options.timeoutSeconds)], { env });
+      proc = await runProcess(jupyterPython(env), ['-Xfrozen_modules=off', driverPath(), input, output, resultFile, options.kernelName, options.cwd, String(options.timeoutSeconds)], {
+        env,
+        onStdoutLine: (line) => {
+          const m = /^::cell (\d+)$/.exec(line.trim());
+          if (m) options.onCellStart?.(Number(m[1]));
+        },
+      });
     } catch (error) {
       return { notebook: nb, status: 'environment', cellIndex: null, message: `Cannot start ${jupyterPython(env)}: ${(error as Error).message}. Install Jupyter: apt-get install -y jupyter-nbconvert python3-nbclient`, cells: [], kernelStartMs: null, stderr: '' };
     }

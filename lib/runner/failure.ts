@@ -1,7 +1,7 @@
 import { cellSource, joinText, type Notebook, type NotebookCell } from './notebook-file.js';
 
 /** How a headless run ended. */
-export type RunStatus = 'ok' | 'cell-error' | 'timeout' | 'kernel-died' | 'environment' | 'internal';
+export type RunStatus = 'ok' | 'cell-error' | 'timeout' | 'kernel-died' | 'interrupted' | 'environment' | 'internal';
 
 /** Where and why a run stopped. */
 export interface RunFailure {
@@ -54,6 +54,7 @@ export function describeStatus(status: RunStatus): string {
     'cell-error': 'stopped at a cell that failed',
     timeout: 'stopped: a cell took longer than the time limit',
     'kernel-died': 'stopped: the kernel died',
+    interrupted: 'stopped: interrupted (Ctrl-C)',
     environment: 'could not run: the environment is not ready',
     internal: 'stopped: the runner itself failed',
   }[status];

@@ -33,10 +33,12 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress lines (e.g. "Starting the embedded sandbox…"). */
   log?: (line: string) => void;
+  /** Called as each code cell starts: which code cell of the runbook it is (null for the injected cell), of how many, and its first line. */
+  onCellStart?: (cell: { number: number | null; of: number; firstLine: string }) => void;
 }
 
 export interface RunResult {
-  /** 0 every cell ran; 1 a cell failed, timed out or the kernel died; 3 the environment was not ready. */
+  /** 0 every cell ran; 1 a cell failed, timed out, the kernel died or the run was interrupted; 3 the environment was not ready. */
   exitCode: 0 | 1 | 3;
   status: RunStatus;
   /** The executed notebook, written even when a cell failed. */
@@ -121,7 +123,21 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const ready = parameterize(nb, values);
   const injectedIndex = Object.keys(values).length ? findParametersCell(nb) + 1 : -1;
-  const outcome = await executeNotebook(ready, { cwd: dirname(notebookPath), kernelName, timeoutSeconds, env: kernelEnv });
+  // Progress counts code cells of the runbook as stored: the injected cell is not one of them.
+  const codeOrdinal = new Map<number, number>();
+  ready.cells.forEach((c, i) => {
+    if (c.cell_type === 'code' && i !== injectedIndex) codeOrdinal.set(i, codeOrdinal.size + 1);
+  });
+  const codeCellTotal = codeOrdinal.size;
+  const outcome = await executeNotebook(ready, {
+    cwd: dirname(notebookPath),
+    kernelName,
+    timeoutSeconds,
+    env: kernelEnv,
+    onCellStart: (index) => {
+      options.onCellStart?.({ number: codeOrdinal.get(index) ?? null, of: codeCellTotal, firstLine: index === injectedIndex ? 'the injected parameters' : firstLine(ready.cells[index]) });
+    },
+  });
   const finishedAt = new Date();
   if (outcome.status === 'environment') throw new EnvironmentError(redactSecrets(outcome.message, secretValues(env)));
 

@@ -29,7 +29,9 @@ The executed notebook is always written, even when a cell fails: a red banner at
 and its error, and the failing cell is marked. Secrets (the DQT API key, passwords) never appear in it.
 With no DATABASE_URL the embedded sandbox is used (started in the background if it is not running).
 
-Exit codes: 0 every cell ran; 1 a cell failed, timed out or the kernel died; 2 bad command line or parameter
+Progress ([3/8] and the cell's first line) shows on a terminal. Ctrl-C stops the run and still writes the notebook.
+
+Exit codes: 0 every cell ran; 1 a cell failed, timed out, the kernel died or Ctrl-C; 2 bad command line or parameter
 (nothing ran); 3 environment not ready (no Jupyter, no kernel, database unreachable).
 
 Example:
@@ -75,15 +77,31 @@ export const command: Command = {
       timeoutSeconds = Number(opts.timeout);
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout expects a number of seconds above 0; got ${JSON.stringify(opts.timeout)}.`);
     }
-    const result = await runNotebook({
-      notebook,
-      parameters: opts.parameter ?? [],
-      outDir: opts.out,
-      html: opts.html,
-      redact: opts.redact,
-      timeoutSeconds,
-      log: (line) => process.stderr.write(`${redactSecrets(line)}\n`),
-    });
+    // Ctrl-C stops the run but still writes the notebook as far as it ran (Jupyter's executor gets the signal
+    // too and reports "interrupted"); a second Ctrl-C quits at once.
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write('\nStopping: writing the notebook as far as it ran (Ctrl-C again to quit at once)...\n');
+    };
+    process.on('SIGINT', onInterrupt);
+    const progress = process.stderr.isTTY;
+    let result;
+    try {
+      result = await runNotebook({
+        notebook,
+        parameters: opts.parameter ?? [],
+        outDir: opts.out,
+        html: opts.html,
+        redact: opts.redact,
+        timeoutSeconds,
+        log: (line) => process.stderr.write(`${redactSecrets(line)}\n`),
+        onCellStart: progress ? (c) => c.number !== null && process.stderr.write(`  [${c.number}/${c.of}] ${c.firstLine}\n`) : undefined,
+      });
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
     const show = (path: string) => relative(process.cwd(), path) || path;
     const lines: string[] = [];
     if (result.failure) {

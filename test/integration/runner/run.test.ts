@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +131,30 @@ describe('support run', () => {
     expect(r.stderr).toContain('The cell did not finish within 2 seconds (--timeout).');
     expect(r.notebook!.cells[0]!.metadata.tags).toEqual(['support-run-banner']);
   }, 60_000);
+
+  it('Ctrl-C stops the run and still writes the notebook, the interrupted cell marked', async () => {
+    const dir = mkdtempSync(join(out, 'interrupt-'));
+    const marker = join(dir, 'started');
+    // detached: its own process group, so the signal reaches the CLI and Jupyter's executor as Ctrl-C in a terminal does
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'support.js'), 'run', join(FIXTURES, 'slow.ipynb'), '-p', `marker=${marker}`, '--out', join(dir, 'out')], {
+      env: { ...env, DATABASE_URL: t.url },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(marker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(marker)).toBe(true);
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('Stopping: writing the notebook as far as it ran');
+    expect(stderr).toContain('stopped: interrupted (Ctrl-C): cell 2');
+    const [file] = readdirSync(join(dir, 'out'));
+    const nb = JSON.parse(readFileSync(join(dir, 'out', file!), 'utf8')) as Notebook;
+    expect(nb.cells.find((c) => c.metadata.tags?.includes('support-run-failed'))!.metadata.register_support).toMatchObject({ reason: 'interrupted' });
+  }, 90_000);
 
   it('reports a kernel that died', async () => {
     const r = await run('kernel-death');

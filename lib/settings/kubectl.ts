@@ -112,7 +112,7 @@ export function parseKubectlDescribe(output: string): DescribedDeployment[] {
     if (block === 'env') {
       // "NAME:  value" (value may be empty); a deeper line continues a multi-line value.
       const m = /^([A-Za-z_][A-Za-z0-9_.-]*):(?:\s+(.*))?$/.exec(text);
-      if (m && (lastEnv === null || indent === blockIndent + 2 || indent <= blockIndent + 2)) {
+      if (m && indent <= blockIndent + 2) {
         container.env[m[1]!] = (m[2] ?? '').replace(/\s+$/, '');
         lastEnv = m[1]!;
       } else if (lastEnv) {

@@ -352,9 +352,10 @@ async function nextVersions(trx: Trx, changes: RowChange[], insertIds: Map<numbe
   });
   const max = new Map<string, number>();
   for (const [type, ids] of perType) {
-    const result = await sql<{ auditable_id: number; version: number }>`
-      SELECT auditable_id, max(version) AS version FROM audits
-      WHERE auditable_type = ${type} AND auditable_id = ANY(${[...ids]}::int[]) GROUP BY auditable_id`.execute(trx);
+    // One index look-up (auditable_index) per record rather than a scan of every audit of the type.
+    const result = await sql<{ auditable_id: number; version: number | null }>`
+      SELECT u.id AS auditable_id, (SELECT max(a.version) FROM audits a WHERE a.auditable_type = ${type} AND a.auditable_id = u.id) AS version
+      FROM unnest(${[...ids]}::int[]) AS u(id)`.execute(trx);
     for (const row of result.rows) max.set(`${type}#${row.auditable_id}`, Number(row.version ?? 0));
   }
   return {
@@ -370,7 +371,7 @@ async function nextVersions(trx: Trx, changes: RowChange[], insertIds: Map<numbe
 function* batches(changes: RowChange[]): Generator<{ change: RowChange; index: number }[]> {
   let run: { change: RowChange; index: number }[] = [];
   let runKey = '';
-  const BATCH = 5_000;
+  const BATCH = 20_000;
   for (const [index, change] of changes.entries()) {
     const columns = change.kind === 'update' ? Object.keys(change.values).sort().join(',') : change.kind === 'insert' ? Object.keys(change.values).sort().join(',') : '';
     const k = `${change.kind}|${change.table}|${columns}`;
@@ -386,10 +387,36 @@ function* batches(changes: RowChange[]): Generator<{ change: RowChange; index: n
 
 const asJson = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, dbJsonValue(v)]))));
 
-/** `UPDATE t SET c = v.c … FROM jsonb_populate_recordset(NULL::t, $1) v WHERE t.id = v.id`: one statement for the batch, typed by the table itself. */
+/** Column name → SQL type of a table, from the catalogue (to type the `unnest` arrays). */
+async function columnTypes(trx: Trx, table: string): Promise<Map<string, string>> {
+  const result = await sql<{ name: string; type: string }>`
+    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`.execute(trx);
+  return new Map(result.rows.map((r) => [r.name, r.type]));
+}
+
+/** A column of values as a PostgreSQL array parameter: timestamps as UTC text, jsonb as JSON text. */
+function arrayOf(type: string, values: unknown[]): unknown[] {
+  const json = type === 'jsonb' || type === 'json';
+  return values.map((v) => (v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : json ? JSON.stringify(v) : v));
+}
+
+/**
+ * `UPDATE t SET c = v.c … FROM unnest($1::bigint[], $2::<type>[], …) AS v(id, c, …) WHERE t.id = v.id`: one statement
+ * for the batch, one typed array per column. Array-typed columns fall back to `jsonb_populate_recordset`.
+ */
 async function populateUpdate(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
-  const set = sql.join([...columns, 'updated_at'].filter((c, i, all) => all.indexOf(c) === i).map((c) => sql`${ident(c)} = v.${ident(c)}`));
-  await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
+  const all = ['id', ...[...columns, 'updated_at'].filter((c, i, list) => list.indexOf(c) === i && c !== 'id')];
+  const set = sql.join(all.slice(1).map((c) => sql`${ident(c)} = v.${ident(c)}`));
+  const types = await columnTypes(trx, table);
+  const missing = all.filter((c) => !types.has(c));
+  if (missing.length) throw new Error(`Plan error: table ${table} has no column ${missing.join(', ')}.`);
+  if (all.some((c) => types.get(c)!.endsWith('[]'))) {
+    await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
+    return;
+  }
+  const arrays = all.map((c) => sql`${arrayOf(types.get(c)!, rows.map((r) => r[c]))}::${sql.raw(`${types.get(c)!}[]`)}`);
+  await sql`UPDATE ${ident(table)} AS t SET ${set} FROM unnest(${sql.join(arrays)}) AS v(${sql.join(all.map(ident))}) WHERE t.id = v.id`.execute(trx);
 }
 
 async function populateInsert(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
@@ -397,16 +424,21 @@ async function populateInsert(trx: Trx, table: string, columns: string[], rows: 
   await sql`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb)`.execute(trx);
 }
 
+const AUDIT_COLUMNS: [string, string][] = [
+  ['auditable_type', 'varchar'], ['auditable_id', 'int'], ['associated_type', 'varchar'], ['associated_id', 'int'], ['user_id', 'int'], ['user_type', 'varchar'],
+  ['username', 'varchar'], ['action', 'varchar'], ['audited_changes', 'jsonb'], ['version', 'int'], ['comment', 'varchar'], ['remote_address', 'varchar'],
+  ['request_uuid', 'varchar'], ['created_at', 'timestamp'],
+];
+
+/** The audit rows as one multi-row insert per 20,000 (`unnest` of one typed array per column), returning their ids. */
 async function insertAudits(trx: Trx, audits: Record<string, unknown>[]): Promise<number[]> {
   const ids: number[] = [];
-  const columns = sql.join(
-    ['auditable_type', 'auditable_id', 'associated_type', 'associated_id', 'user_id', 'user_type', 'username', 'action', 'audited_changes', 'version', 'comment', 'remote_address', 'request_uuid', 'created_at'].map(ident),
-  );
-  for (let i = 0; i < audits.length; i += 5_000) {
-    const chunk = audits.slice(i, i + 5_000);
+  const columns = sql.join(AUDIT_COLUMNS.map(([c]) => ident(c)));
+  for (let i = 0; i < audits.length; i += 20_000) {
+    const chunk = audits.slice(i, i + 20_000);
+    const arrays = AUDIT_COLUMNS.map(([c, type]) => sql`${arrayOf(type, chunk.map((a) => a[c]))}::${sql.raw(`${type}[]`)}`);
     const result = await sql<{ id: number }>`
-      INSERT INTO audits (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::audits, ${JSON.stringify(chunk)}::jsonb)
-      RETURNING id`.execute(trx);
+      INSERT INTO audits (${columns}) SELECT * FROM unnest(${sql.join(arrays)}) RETURNING id`.execute(trx);
     ids.push(...result.rows.map((r) => Number(r.id)));
   }
   return ids.sort((a, b) => a - b);

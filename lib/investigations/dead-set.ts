@@ -31,11 +31,16 @@ export interface DeadSetTriage {
   needsARunbook: number;
 }
 
-/** The prefix of an error message used for counting: `status: 500`, or the message up to its first digit or bracket. */
+/**
+ * The prefix of an error message used for counting: `status: 500`, or the message up to its first digit or bracket.
+ *
+ * @example
+ * errorPrefixOf('Cannot update trainee on DQT without a trn (id: 209)') // 'Cannot update trainee on DQT without a trn'
+ */
 export function errorPrefixOf(message: string): string {
   const status = /^status: \d{3}/.exec(message);
   if (status) return status[0];
-  const words = message.split(/[\d(:{]/)[0]!.trim();
+  const words = message.split(/[\d({]/)[0]!.replace(/[\s:,]+$/, '');
   return words.slice(0, 60) || '(empty)';
 }
 

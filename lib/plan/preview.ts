@@ -37,6 +37,8 @@ export interface PlanPreview {
 }
 
 const ABSENT = '—';
+/** Lines shown in the text preview (a terminal); the HTML shows up to 1,000 and counts the rest. */
+const TEXT_LINES = 500;
 const SKIP_ON_WHOLE_ROW = new Set(['created_at', 'updated_at']);
 
 /** The lines of a preview: for updates each changed field, for inserts each value, for deletes each non-null value. */
@@ -100,7 +102,8 @@ export function previewPlan(plan: Plan): PlanPreview {
   const text = [
     header,
     empty ? nothing : `Rows: ${countText.join('; ')}`,
-    ...(lines.length ? [textTable(lines.map(({ emptied: _e, ...l }) => l), { columns: ['change', 'table', 'row', 'label', 'field', 'before', 'after'], maxWidth: 48 })] : []),
+    ...(lines.length ? [textTable(lines.slice(0, TEXT_LINES).map(({ emptied: _e, ...l }) => l), { columns: ['change', 'table', 'row', 'label', 'field', 'before', 'after'], maxWidth: 48 })] : []),
+    ...(lines.length > TEXT_LINES ? [`… and ${(lines.length - TEXT_LINES).toLocaleString('en-GB')} more lines (previewLines(plan) has them all)`] : []),
     ...actions,
   ].join('\n');
 

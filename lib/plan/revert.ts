@@ -1,4 +1,5 @@
-import type { TableName } from '../db/schema.js';
+import type { RegisterDb } from '../db/connect.js';
+import { AUDITABLE_TYPES, type TableName } from '../db/schema.js';
 import { PlanBuilder } from './builder.js';
 import type { DiscardableTable, Plan, Receipt, RowValues } from './types.js';
 
@@ -28,6 +29,42 @@ export function revertPlan(receipt: Receipt): Plan {
       builder.delete(table, applied.id, applied.after as RowValues<typeof table>);
     } else {
       builder.insert(table, applied.before as RowValues<typeof table>, { id: applied.id });
+    }
+  }
+  return builder.build();
+}
+
+/**
+ * The inverse of a plan committed earlier, rebuilt from its audits (`request_uuid` = the plan id) when the receipt
+ * is gone (a new session, the next day): updates put back, created rows deleted, destroyed rows inserted again with
+ * their id and audited values (their `created_at` becomes the revert's time: audits do not keep timestamps).
+ * Preview it and commit it like any plan; if a row changed since, the commit is refused.
+ *
+ * @example
+ * const undo = await revertCommittedPlan(db, '5f0c…-plan-id');   // the id shown in the receipt
+ * showPlan(undo);
+ */
+export async function revertCommittedPlan(db: RegisterDb, planId: string): Promise<Plan> {
+  const audits = await db
+    .selectFrom('audits')
+    .select(['id', 'auditable_type', 'auditable_id', 'action', 'audited_changes', 'comment'])
+    .where('request_uuid', '=', planId)
+    .orderBy('id')
+    .execute();
+  if (audits.length === 0) throw new Error(`No audits have request_uuid ${planId}: no plan with that id was committed to this database. Copy the plan id from the receipt.`);
+  const tables = new Map(Object.entries(AUDITABLE_TYPES).map(([table, type]) => [type, table as TableName]));
+  const builder = new PlanBuilder(`Revert: plan ${planId}`, { ticket: `reverts plan ${planId}` });
+  for (const audit of [...audits].reverse()) {
+    const table = tables.get(audit.auditable_type ?? '');
+    if (!table || audit.auditable_id === null) throw new Error(`Audit ${audit.id} is for ${audit.auditable_type ?? 'nothing'}, which this toolkit cannot revert.`);
+    const changes = (audit.audited_changes ?? {}) as Record<string, unknown>;
+    if (audit.action === 'update') {
+      const pairs = Object.entries(changes) as [string, [unknown, unknown]][];
+      builder.update(table, audit.auditable_id, Object.fromEntries(pairs.map(([c, v]) => [c, v[1]])) as RowValues<typeof table>, Object.fromEntries(pairs.map(([c, v]) => [c, v[0]])) as RowValues<typeof table>);
+    } else if (audit.action === 'create') {
+      builder.delete(table, audit.auditable_id, changes as RowValues<typeof table>);
+    } else {
+      builder.insert(table, changes as RowValues<typeof table>, { id: audit.auditable_id });
     }
   }
   return builder.build();

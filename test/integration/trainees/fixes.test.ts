@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed, stableSlug } from '../../../lib/sandbox/seed/index.js';
-import { commitIfRequested, commitPlan, revertPlan, previewPlan, type FixResult, type Receipt } from '../../../lib/plan/index.js';
+import { commitIfRequested, commitPlan, revertCommittedPlan, revertPlan, previewPlan, type FixResult, type Receipt } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previousTraineeForFormerProvider, undoWithdrawal, stateBeforeWithdrawal } from '../../../lib/trainees/index.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
 import { diff, snapshot, type RowDiff } from '../plan/snapshot.js';
@@ -218,6 +218,30 @@ describe('undo-withdrawal', () => {
     expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/103' }]]);
     expect(receipt.actions).toEqual([expect.objectContaining({ status: 'done', message: expect.stringMatching(/^Dqt::UpdateTraineeJob enqueued on queue dqt for trainee 103 \(job \d+\)\.$/) })]);
     await dqtQueue.drain();
+
+    // Next day, no receipt: the plan is reverted from its audits alone; every row is back (reasons with their ids).
+    const reasonsBefore = await t.db.selectFrom('trainee_withdrawal_reasons').selectAll().where('id', 'in', [102, 103]).execute();
+    expect(reasonsBefore).toEqual([]);
+    const undo = await revertCommittedPlan(t.db, fix.plan.id);
+    expect(undo.changes.map((c) => [c.kind, c.table, 'id' in c ? c.id : null])).toEqual([
+      ['insert', 'trainee_withdrawal_reasons', 103],
+      ['insert', 'trainee_withdrawal_reasons', 102],
+      ['update', 'trainee_withdrawals', 102],
+      ['update', 'trainees', 103],
+    ]);
+    const beforeRevert = await snapshot(t.db);
+    await commitPlan(t.db, undo, { auditComment: 'Undo was wrong after all', config });
+    const reverted = diff(beforeRevert, await snapshot(t.db)).filter((c) => c.table !== 'audits');
+    expect(reverted.map((c) => [c.table, c.id, c.kind, c.kind === 'update' ? Object.keys(c.changes!).sort() : null])).toEqual([
+      ['trainees', 103, 'update', ['state', 'updated_at']],
+      ['trainee_withdrawals', 102, 'update', ['discarded_at', 'updated_at']],
+      ['trainee_withdrawal_reasons', 102, 'insert', null],
+      ['trainee_withdrawal_reasons', 103, 'insert', null],
+    ]);
+    expect((await t.db.selectFrom('trainees').select('state').where('id', '=', 103).executeTakeFirstOrThrow()).state).toBe(4);
+    expect((await t.db.selectFrom('trainee_withdrawals').select('discarded_at').where('id', '=', 102).executeTakeFirstOrThrow()).discarded_at).toBeNull();
+    expect(reverted[2]!.row).toMatchObject({ trainee_id: 103, withdrawal_reason_id: 6, trainee_withdrawal_id: 102 });
+    await expect(revertCommittedPlan(t.db, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(/^No audits have request_uuid/);
   });
 });
 

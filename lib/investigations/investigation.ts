@@ -1,3 +1,4 @@
+import { Job, type Queue } from 'bullmq';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute } from '../db/enums.js';
@@ -253,9 +254,31 @@ export interface InvestigationCommit {
 export async function commitInvestigation(ctx: InvestigationContext, inv: Investigation, options: { auditComment: string; operator?: string | null }): Promise<InvestigationCommit> {
   let receipt: Receipt | null = null;
   let jobReceipt: JobReceipt | null = null;
+  // With both plans, check the jobs first: a data change must not be committed when its job half would be refused.
+  if (inv.plan && inv.jobPlan) {
+    const problems = await jobPlanDrift(ctx.jobs, inv.jobPlan);
+    if (problems.length) {
+      throw new PlanRefusedError('drift', `Refused: the queue changed since this plan was built, so nothing was written and no job was touched.\n${problems.map((p) => `  - ${p}`).join('\n')}\nRun the runbook again for a new plan.`, problems);
+    }
+  }
   if (inv.plan) receipt = await commitPlan(ctx.db, inv.plan, { auditComment: options.auditComment, operator: options.operator, config: ctx.config });
   if (inv.jobPlan) jobReceipt = await commitJobPlan(inv.jobPlan, { auditComment: options.auditComment, operator: options.operator, config: ctx.config, jobs: ctx.jobs });
   return { receipt, jobReceipt };
+}
+
+/** The jobs a plan retries or deletes that are no longer dead with the error the plan saw (what `commitJobPlan` refuses). */
+export async function jobPlanDrift(jobs: JobQueues, plan: JobPlan): Promise<string[]> {
+  const problems: string[] = [];
+  for (const a of plan.actions) {
+    if (a.kind !== 'retry' && a.kind !== 'delete') continue;
+    const queue = (jobs.queues as Record<string, Queue>)[a.queue];
+    const job = queue ? await Job.fromId(queue, a.jobId) : undefined;
+    const state = job ? await job.getState() : 'missing';
+    if (!job) problems.push(`job #${a.jobId} (${a.jobName}) no longer exists`);
+    else if (state !== 'failed') problems.push(`job #${a.jobId} (${a.jobName}) is now ${state}, not failed`);
+    else if ((job.failedReason ?? '') !== a.expectedError) problems.push(`job #${a.jobId} (${a.jobName}) failed again with another error: ${job.failedReason}`);
+  }
+  return problems;
 }
 
 /**

@@ -58,6 +58,16 @@ describe('10005 stuck in recommended for award', () => {
 });
 
 describe('404 with the agreed date of birth', () => {
+  it('when the dead job changed since the preview, neither the date of birth nor the job is touched', async () => {
+    const inv = await investigateTeacherNotFound(s.ctx, { slug: slug('dqt-teacher-not-found-dob-mismatch'), dateOfBirth: '1995-03-04' });
+    const retry = inv.jobPlan!.actions[0] as { jobId: string };
+    await (await Job.fromId(s.ctx.jobs.queues.dqt, retry.jobId))!.retry('failed');
+    await expect(commitInvestigation(s.ctx, inv, { auditComment: 'DOB confirmed with DQT and provider' })).rejects.toThrow(/^Refused: the queue changed since this plan was built, so nothing was written/);
+    expect((await trainee(202)).date_of_birth).toBe('1995-03-14');
+    expect((await audits(202)).filter((a) => a.comment === 'DOB confirmed with DQT and provider')).toEqual([]);
+    await s.reseedDeadSet(); // the scenario jobs dead again, as seeded
+  });
+
   it('a blank audit comment is refused and changes nothing; then the date is aligned (one audit) and the dead job rerun', async () => {
     const inv = await investigateTeacherNotFound(s.ctx, { slug: slug('dqt-teacher-not-found-dob-mismatch'), dateOfBirth: '1995-03-04' });
     const retry = inv.jobPlan!.actions[0] as { jobId: string };

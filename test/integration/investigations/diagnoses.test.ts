@@ -148,7 +148,7 @@ describe('each investigation on its seeded scenario', () => {
     expect(inv.jobPlan?.actions).toEqual([{ kind: 'register-for-trn', traineeId: 210 }]);
   });
 
-  it('TraineeUpdateMissingTrn, unknown to DQT and submitted long ago in trn-less submitted_for_trn: re-register AND poll with a new timeout', async () => {
+  it('TraineeUpdateMissingTrn, unknown to DQT, submitted for TRN more than 4 days ago and not deferred: re-register AND poll with a new timeout', async () => {
     await s.t.db.updateTable('trainees').set({ state: 1 }).where('id', '=', 210).execute();
     try {
       const inv = await investigateUpdateMissingTrn(s.ctx, { slug: slug('dqt-update-missing-trn-unknown-to-dqt'), now: new Date('2026-11-30T11:00:00Z') });

@@ -12,12 +12,19 @@ import type { MaintenanceModePlan } from './maintenance.js';
  * showSettingChange(planSettingChange({ path: 'features.sign_in_method', value: 'otp' }));
  */
 export function showSettingChange(change: SettingChange): void {
+  const kubectl = kubectlOnPath();
+  const target = `namespace ${change.namespace}, deployment${change.deployments.length === 1 ? '' : 's'} ${change.deployments.join(', ')}`;
+  callout(
+    change.namespace.includes('production') || change.deployments.some((d) => d.includes('production')) ? 'warn' : 'info',
+    `These commands change ${change.namespace.includes('production') ? 'PRODUCTION: ' : ''}${target}. kubectl ${kubectl ? `is on PATH here (${kubectl}); it runs only with runKubectl = true` : 'is not on PATH here: nothing can be run from this notebook'}.`,
+    'Where this goes',
+  );
   showTable(
     [
       { what: 'settings path', value: change.path },
       { what: 'environment variable', value: change.assignment },
       { what: 'Register reads it as', value: `${change.parsed.ruby} (${change.parsed.type})` },
-      { what: 'settings.yml value now', value: change.current === undefined ? '(no such key)' : JSON.stringify(change.current) },
+      { what: 'settings.yml value (before environment overrides)', value: change.current === undefined ? '(no such key)' : JSON.stringify(change.current) },
       { what: 'namespace / deployments', value: `${change.namespace} / ${change.deployments.join(', ')}` },
     ],
     { caption: 'The change' },

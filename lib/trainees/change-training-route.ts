@@ -1,5 +1,5 @@
 import type { RegisterDb } from '../db/connect.js';
-import { courseEducationPhase, isEarlyYearsRoute, trainingRoute, type TrainingRoute } from '../db/enums.js';
+import { COMPLETE_STATES, courseEducationPhase, isEarlyYearsRoute, trainingRoute, type TrainingRoute } from '../db/enums.js';
 import type { TraineeProgress } from '../db/schema.js';
 import { canEnqueueJobs } from '../plan/actions.js';
 import { planBuilder } from '../plan/builder.js';
@@ -71,6 +71,9 @@ export async function changeTrainingRoute(db: RegisterDb, input: ChangeTrainingR
   builder.update('trainees', trainee.id, expected, values, fullName(trainee));
   if (changing) for (const placement of placements) builder.delete('placements', placement.id, placement, placement.name ?? placement.urn ?? undefined);
 
+  if (changing && COMPLETE_STATES.includes(stateName(trainee))) {
+    notes.push({ tone: 'warn', message: `The trainee is ${stateName(trainee)}: Register allows the route change, but DQT keeps the route of the ${stateName(trainee) === 'withdrawn' ? 'withdrawn' : 'recommended or awarded'} training. Check with support that the change is really wanted.` });
+  }
   if (input.updateDqt) addDqtUpdate(builder, notes, trainee);
   else if (changing) notes.push({ tone: 'warn', message: 'DQT is not updated by this change (updateDqt = false), as with the playbook recipe. If DQT must know the new route, set updateDqt = true or update DQT by hand.' });
   if (changing) notes.push({ tone: 'info', message: 'Ask support to tell the provider to fill in the emptied course, funding and placement details again.' });

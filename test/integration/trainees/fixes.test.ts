@@ -124,6 +124,14 @@ describe('change-training-route', () => {
     ]);
   });
 
+  it('warns before changing the route of an awarded trainee', async () => {
+    // Base trainee 7: awarded on early_years_assessment_only.
+    const fix = await changeTrainingRoute(t.db, { slug: stableSlug('base-trainee-7'), route: 'assessment_only' });
+    expect(fix.notes.filter((n) => n.tone === 'warn').map((n) => n.message)).toContain(
+      'The trainee is awarded: Register allows the route change, but DQT keeps the route of the recommended or awarded training. Check with support that the change is really wanted.',
+    );
+  });
+
   it('with updateDqt enqueues Dqt::UpdateTraineeJob after the commit', async () => {
     // Base trainee 3: trn_received on early_years_undergrad.
     const { receipt } = await run(() => changeTrainingRoute(t.db, { slug: stableSlug('base-trainee-3'), route: 'early_years_postgrad', updateDqt: true }));

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { RegisterDatabase } from '../../../lib/db/schema.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { parseDuplicatesCsv } from '../../../lib/dedupe/csv.js';
@@ -106,9 +109,21 @@ describe('planDuplicateRemoval', () => {
   it('plans many lines with two statements whatever the length', async () => {
     const lines = ['trainee_id'];
     for (let i = 0; i < 5000; i++) lines.push(String(100000 + i));
-    lines.push('301');
-    const plan = await planDuplicateRemoval(t.db, parseDuplicatesCsv(lines.join('\n')));
-    expect(plan.problems).toHaveLength(5000);
-    expect(plan.duplicates.map((d) => d.id)).toEqual([302, 303]);
+    lines.push('301', '2010', '2011');
+    const statements: string[] = [];
+    const counted = new Kysely<RegisterDatabase>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.url, max: 1 }) }),
+      log: (event) => {
+        if (event.level === 'query') statements.push(event.query.sql);
+      },
+    });
+    try {
+      const plan = await planDuplicateRemoval(counted, parseDuplicatesCsv(lines.join('\n')));
+      expect(plan.problems).toHaveLength(5000);
+      expect(plan.duplicates.map((d) => d.id)).toEqual([2012, 302, 303]); // ordered by e-mail, then id
+      expect(statements).toHaveLength(2);
+    } finally {
+      await counted.destroy();
+    }
   });
 });

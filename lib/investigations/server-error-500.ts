@@ -1,4 +1,4 @@
-import { planRetries } from '../queues/actions.js';
+import { planRetries, readLedger } from '../queues/actions.js';
 import { differenceLines } from './compare.js';
 import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, type Investigation, type InvestigationContext } from './investigation.js';
 
@@ -33,6 +33,12 @@ export async function investigateServerError(ctx: InvestigationContext, input: {
       notes: [],
     };
   }
+  // A job rerun from this toolkit that died again is in the run ledger: then the playbook's "if not, speak with DQT".
+  const ledger = await readLedger(ctx.jobs.connection, ctx.jobs.prefix, 500);
+  const rerun = target
+    .map((j) => ({ job: j, receipt: ledger.find((r) => r.results.some((x) => x.status === 'done' && x.action.kind === 'retry' && x.action.queue === j.queue && x.action.jobId === j.jobId)) }))
+    .filter((x) => x.receipt && (x.job.failedAt ?? '') > x.receipt.committedAt);
+  for (const { job, receipt } of rerun) facts.push({ fact: 'Already rerun', value: `${job.jobName} #${job.jobId} on ${receipt!.committedAt} by ${receipt!.operator} ("${receipt!.comment}"), and it died again` });
   const names = target.map((j) => `${j.jobName} #${j.jobId}`).join(' and ');
   const jobPlan = planRetries(target, `Rerun ${target.length} job(s) of trainee ${comparison.register.trainee.id} that died with a DQT 500`);
   const ordered = jobPlan.actions.some((a) => a.kind === 'retry' && a.after);
@@ -44,14 +50,18 @@ export async function investigateServerError(ctx: InvestigationContext, input: {
     jobs: g.jobs,
     deadJobs: target,
     facts,
-    diagnosis: `${names} died with a DQT server error (500): a passing fault on DQT's side, which usually succeeds when run again.`,
-    nextStep: `Rerun ${target.length === 1 ? 'the job' : 'the jobs'} (commit the plan below)${ordered ? ', the update first and the award only after the update succeeded' : ''}; if a rerun fails again, send the message below to DQT.`,
+    diagnosis: rerun.length
+      ? `${names} died with a DQT server error (500) again after being rerun: not a passing fault, so DQT must look at this trainee.`
+      : `${names} died with a DQT server error (500): a passing fault on DQT's side, which usually succeeds when run again.`,
+    nextStep: rerun.length
+      ? 'Send the message below to DQT now; rerun again only once DQT has found the cause.'
+      : `Rerun ${target.length === 1 ? 'the job' : 'the jobs'} (commit the plan below)${ordered ? ', the update first and the award only after the update succeeded' : ''}; if a rerun fails again, send the message below to DQT.`,
     plan: null,
     jobPlan,
     planNote: null,
     message: {
       to: 'DQT',
-      when: 'if the rerun fails again',
+      when: rerun.length ? null : 'if the rerun fails again',
       subject: `Register trainee TRN ${comparison.register.trainee.trn ?? '(none)'}: repeated 500 errors from the DQT API`,
       body: [
         'Hello,',

@@ -1,6 +1,6 @@
 import { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitInvestigation, investigateFailedUpdateAndAward } from '../../../lib/investigations/index.js';
+import { commitInvestigation, investigateFailedUpdateAndAward, investigateServerError } from '../../../lib/investigations/index.js';
 import { startJobWorkers, type JobWorkers } from '../../../lib/jobs/worker.js';
 import { scenario } from '../../../lib/sandbox/seed/index.js';
 import { REDIS_URL, sandboxAdmin, seededSandbox, type SeededSandbox } from './setup.js';
@@ -62,5 +62,24 @@ describe('failed update and award of one trainee', () => {
     expect(a.returnvalue).toBe('awarded on 2025-06-18');
     const trainee = await s.t.db.selectFrom('trainees').select(['state', 'awarded_at']).where('id', '=', 211).executeTakeFirstOrThrow();
     expect(trainee).toEqual({ state: 6, awarded_at: new Date('2025-06-18T00:00:00Z') });
+  });
+});
+
+describe('a 500 that dies again after its rerun', () => {
+  it('is no longer called passing: the next investigation says to speak with DQT now', async () => {
+    const slug500 = scenario('dqt-server-error-500').slug;
+    await sandboxAdmin(s.sandbox, '/_sandbox/faults', { path: '/v2/teachers/update/3012201', method: 'PATCH', kind: '500', count: 1 });
+    const first = await investigateServerError(s.ctx, { slug: slug500 });
+    expect(first.message!.when).toBe('if the rerun fails again');
+    const { jobId } = first.jobPlan!.actions[0] as { jobId: string };
+    await commitInvestigation(s.ctx, first, { auditComment: 'DQT 500, rerun per playbook' });
+    const deadline = Date.now() + 15_000;
+    while ((await (await job(jobId)).getState()) !== 'failed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await (await job(jobId)).getState()).toBe('failed');
+
+    const again = await investigateServerError(s.ctx, { slug: slug500 });
+    expect(again.diagnosis).toMatch(/died with a DQT server error \(500\) again after being rerun/);
+    expect(again.message!.when).toBeNull();
+    expect(again.facts.find((f) => f.fact === 'Already rerun')!.value).toMatch(/by Ivy Investigator \("DQT 500, rerun per playbook"\), and it died again$/);
   });
 });

@@ -126,8 +126,14 @@ export function installKernel(options: { projectRoot?: string; env?: NodeJS.Proc
 
 /** What `support kernel status` and `support doctor` report. */
 export interface KernelStatus {
-  /** True when everything below is fine: notebooks will run on this project's tslab. */
+  /** True when everything below is fine: notebooks will run on this project's tslab however Jupyter is started. */
   ok: boolean;
+  /**
+   * True when `support run` and `npm start` can run notebooks (tslab installed, library built, package linked):
+   * they use the project's own copy of the spec, whatever the per-user spec says. What `support doctor` should
+   * require; `ok` additionally needs the per-user spec (for Jupyter, JupyterLab or VS Code started by hand).
+   */
+  runReady: boolean;
   installed: boolean;
   path: string;
   /** The spec's argv points at this project's node_modules/tslab and that file exists. */
@@ -169,13 +175,16 @@ export function kernelStatus(options: { projectRoot?: string; env?: NodeJS.Proce
     packageLink = false;
   }
   const built = existsSync(join(projectRoot, 'dist', 'index.js'));
+  const runReady = existsSync(tslab) && packageLink && built;
   let message: string;
-  if (!installed) message = `The Jupyter kernel "${KERNEL_NAME}" is not installed (${path}). Fix: npx support kernel install`;
+  if (!existsSync(tslab)) message = `tslab is not installed in this project (${tslab} is missing). Fix: npm install`;
+  else if (!installed) message = `The Jupyter kernel "${KERNEL_NAME}" is not installed (${path}). Fix: npx support kernel install`;
   else if (!pointsHere) message = `The kernel "${KERNEL_NAME}" runs ${spec!.argv?.[1] ?? '?'}, not this project's tslab (${tslab}). Fix: npx support kernel install`;
   else if (!nodeExists) message = `The kernel "${KERNEL_NAME}" runs a node that no longer exists (${spec!.argv[0]}). Fix: npx support kernel install`;
   else if (!packageLink) message = `Notebooks cannot import 'register-support': node_modules/register-support is missing. Fix: npx support kernel install`;
   else if (!built) message = 'The library is not built (dist/ is missing). Fix: npm run build';
   else message = `Kernel "${KERNEL_NAME}" installed at ${path}, running ${tslab}.`;
-  return { ok: installed && pointsHere && nodeExists && packageLink && built, installed, path, pointsHere, nodeExists, packageLink, built, message };
+  if (runReady && !(installed && pointsHere && nodeExists)) message += ' (support run and npm start are not affected: they use the project\'s own copy in .jupyter/.)';
+  return { ok: runReady && installed && pointsHere && nodeExists, runReady, installed, path, pointsHere, nodeExists, packageLink, built, message };
 }
 

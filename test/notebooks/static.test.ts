@@ -34,6 +34,7 @@ describe('committed runbooks', () => {
       }
       const spec = nb.metadata.kernelspec;
       if (spec?.name !== 'register-support') problems.push(`kernelspec.name is ${JSON.stringify(spec?.name)}, expected "register-support"`);
+      if (spec?.language !== 'typescript') problems.push(`kernelspec.language is ${JSON.stringify(spec?.language)}, expected "typescript"`);
       if (spec?.display_name !== 'TypeScript (register-support)') problems.push(`kernelspec.display_name is ${JSON.stringify(spec?.display_name)}, expected "TypeScript (register-support)"`);
       nb.cells.forEach((cell, i) => {
         if (cell.cell_type !== 'code') return;

@@ -52,10 +52,11 @@ describe('support kernel', () => {
     const spec = JSON.parse(readFileSync(path, 'utf8'));
     spec.argv[1] = '/elsewhere/node_modules/tslab/bin/tslab';
     writeFileSync(path, JSON.stringify(spec));
-    expect(kernelStatus({ env })).toMatchObject({ ok: false, installed: true, pointsHere: false });
+    expect(kernelStatus({ env })).toMatchObject({ ok: false, runReady: true, installed: true, pointsHere: false });
     const r = await support(['kernel', 'status'], env);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("runs /elsewhere/node_modules/tslab/bin/tslab, not this project's tslab");
+    expect(r.stdout).toContain("support run and npm start are not affected: they use the project's own copy in .jupyter/.");
   });
 
   it('install never fails when Jupyter is missing: it writes the spec and prints a one-line hint', async () => {

@@ -1,5 +1,6 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { describeUrl } from '../config/env.js';
 import { JOB_DATA_SCHEMAS, parseJobData, traineeGlobalId, trnRequestGlobalId, type JobData } from './data.js';
 import { JOB_SETTINGS, QUEUE_NAMES, type JobName, type QueueName } from './names.js';
 
@@ -98,10 +99,35 @@ export class JobQueues {
   constructor(redis: RedisSettings, connection?: Redis) {
     this.#ownsConnection = !connection;
     this.connection = connection ?? new Redis(redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
-    // An unreachable Redis must not crash a notebook kernel: errors surface on the first command instead.
-    this.connection.on('error', () => {});
+    // An unreachable Redis must not crash a notebook kernel: the error is kept and reported by ensureReachable.
+    this.connection.on('error', (error: Error) => (this.#lastError = error));
     this.prefix = redis.prefix;
-    this.queues = Object.fromEntries(QUEUE_NAMES.map((q) => [q, new Queue(q, { connection: this.connection, prefix: redis.prefix })])) as Record<QueueName, Queue>;
+    this.#url = redis.url;
+    this.queues = Object.fromEntries(
+      QUEUE_NAMES.map((q) => {
+        const queue = new Queue(q, { connection: this.connection, prefix: redis.prefix });
+        queue.on('error', (error: Error) => (this.#lastError = error));
+        return [q, queue];
+      }),
+    ) as Record<QueueName, Queue>;
+  }
+
+  readonly #url: string;
+  #lastError: Error | null = null;
+  #reachable = false;
+
+  /** Fails within `timeoutMs` with a clear message when Redis cannot be reached, instead of waiting for ever. */
+  async ensureReachable(timeoutMs = 5_000): Promise<void> {
+    if (this.#reachable && this.connection.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    const ping = this.connection.ping().then(() => true);
+    ping.catch(() => undefined);
+    const ok = await Promise.race([ping, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
+    if (!ok) {
+      const why = this.#lastError ? ` (${(this.#lastError as Error & { code?: string }).code ?? this.#lastError.message})` : '';
+      throw new Error(`Cannot reach Redis at ${describeUrl(this.#url)}${why} within ${timeoutMs / 1000} s: start Redis or check REDIS_URL.`);
+    }
+    this.#reachable = true;
   }
 
   /** The queue a job runs on. */
@@ -112,12 +138,20 @@ export class JobQueues {
   /** Puts a job on its queue with Register's retry settings. Returns the BullMQ job. */
   async enqueue<N extends JobName>(name: N, args: EnqueueArgs[N], options: EnqueueOptions = {}): Promise<Job> {
     const data = buildJobData(name, args);
+    await this.ensureReachable().catch((error: Error) => {
+      throw new Error(`${error.message} Nothing was enqueued.`);
+    });
     return this.queueFor(name).add(name, data, jobOptions(name, options));
   }
 
+  /** Closes the queues and the connection; bounded, so an unreachable Redis cannot hold it up. */
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((q) => q.close()));
-    if (this.#ownsConnection) await this.connection.quit().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const closing = Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
+    await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]).finally(() => clearTimeout(timer));
+    if (!this.#ownsConnection) return;
+    if (this.connection.status === 'ready') await this.connection.quit().catch(() => undefined);
+    else this.connection.disconnect();
   }
 }
 

@@ -50,7 +50,13 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
       const dead = job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError' || error.name === 'JobTimedOut';
       emit(`${queueName} ${job.name} #${job.id} ${dead ? 'DEAD' : `failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}, will retry)`}: ${error.message}`);
     });
-    worker.on('error', (error) => emit(`${queueName} worker error: ${error.message}`));
+    // Redis being away raises the same error on every reconnect: report it once until it changes.
+    let lastError = '';
+    worker.on('error', (error) => {
+      if (error.message !== lastError) emit(`${queueName} worker error: ${error.message}`);
+      lastError = error.message;
+    });
+    worker.on('ready', () => (lastError = ''));
     return worker;
   });
   return {

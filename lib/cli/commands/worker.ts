@@ -1,6 +1,6 @@
-import { EXIT, UsageError, type Command } from '../command.js';
+import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js';
 import { describeUrl, loadConfig } from '../../config/env.js';
-import { connect } from '../../db/connect.js';
+import { connect, ping } from '../../db/connect.js';
 import { createDqtClient } from '../../dqt/client.js';
 import { QUEUE_NAMES, type QueueName } from '../../jobs/names.js';
 import { openJobQueues } from '../../jobs/queues.js';
@@ -48,6 +48,18 @@ Stop with Ctrl-C: jobs in progress finish first.
     const db = connect(config.database.url, { applicationName: 'register-support worker' });
     const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db });
     const queues = openJobQueues(config.redis);
+    try {
+      await ping(db);
+    } catch (error) {
+      await Promise.all([queues.close(), dqt.close(), db.destroy()]);
+      throw new EnvironmentError(`cannot reach the database at ${describeUrl(config.database.url)}: ${(error as Error).message}`);
+    }
+    try {
+      await queues.ensureReachable();
+    } catch (error) {
+      await Promise.all([queues.close(), dqt.close(), db.destroy()]);
+      throw new EnvironmentError((error as Error).message);
+    }
     const workers = startJobWorkers({ redis: config.redis, db, dqt, queues, queueNames, concurrency });
     workers.onEvent((line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`));
     process.stdout.write(

@@ -237,6 +237,16 @@ describe('update, award and withdraw', () => {
   });
 });
 
+describe('Redis out of reach', () => {
+  it('fails fast with a clear message instead of waiting for ever', async () => {
+    const away = openJobQueues({ url: 'redis://127.0.0.1:6390', prefix });
+    const started = Date.now();
+    await expect(away.ensureReachable(300)).rejects.toThrow('Cannot reach Redis at redis://127.0.0.1:6390 (ECONNREFUSED) within 0.3 s: start Redis or check REDIS_URL.');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await away.close();
+  });
+});
+
 describe('job data', () => {
   it('is Register-shaped, validated, and never holds the API key', async () => {
     await expect(queues.enqueue('Dqt::UpdateTraineeJob', { traineeId: 0 })).rejects.toThrow('Dqt::UpdateTraineeJob: traineeId must be a record id (a whole number from 1), got 0.');

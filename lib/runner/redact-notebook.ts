@@ -20,12 +20,13 @@ export function mapNotebookText(nb: Notebook, fn: (text: string) => string): voi
  * as one text (so a value split across two list items is still found). Other lists (a traceback, a parameter's
  * list of values) are mapped item by item.
  */
-function mapStrings(fn: (text: string) => string): (value: unknown, key?: string) => unknown {
+function mapStrings(fn: (text: string) => string, htmlFn: (html: string) => string = fn): (value: unknown, key?: string) => unknown {
   const deep = (value: unknown, key?: string): unknown => {
-    if (typeof value === 'string') return fn(value);
+    const f = key === 'text/html' ? htmlFn : fn;
+    if (typeof value === 'string') return f(value);
     if (Array.isArray(value)) {
-      if (isTextKey(key) && value.length > 1 && value.every((v) => typeof v === 'string')) return splitLines(fn(value.join('')));
-      return value.map((v) => deep(v));
+      if (isTextKey(key) && value.length > 1 && value.every((v) => typeof v === 'string')) return splitLines(f(value.join('')));
+      return value.map((v) => deep(v, key === 'text/html' ? key : undefined));
     }
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deep(v, k)]));
     return value;
@@ -136,7 +137,7 @@ export function personalDataMasker(values: PersonalValues): (text: string) => st
   for (const name of values.names) {
     const whole = name.trim();
     if (whole.length >= 2) words.add(whole);
-    for (const part of whole.split(/[\s,]+/)) if (part.length >= 2) words.add(part);
+    for (const part of whole.split(/[\s,'’-]+/)) if (part.length >= 2) words.add(part);
   }
   const nameRe = words.size
     ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...words].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'giu')
@@ -187,7 +188,13 @@ export function maskPersonalData(nb: Notebook, known: PersonalValues = { names: 
     }
   }
   const mask = personalDataMasker(all);
-  const deep = mapStrings(mask);
+  // In HTML, only the text between tags is masked (a name such as "Left" must not break `text-align:left`).
+  const maskHtml = (html: string) =>
+    html
+      .split(/(<style\b[\s\S]*?<\/style>|<script\b[\s\S]*?<\/script>|<[^>]*>)/i)
+      .map((part, i) => (i % 2 === 1 ? part : mask(part.replace(/&#39;|&#x27;/g, "'")).replace(/'/g, '&#39;')))
+      .join('');
+  const deep = mapStrings(mask, maskHtml);
   for (const cell of nb.cells) {
     if (cell.outputs?.length) cell.outputs = deep(cell.outputs) as typeof cell.outputs;
     // the injected values and the failure banner (it quotes the error) are masked too

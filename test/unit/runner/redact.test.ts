@@ -74,6 +74,17 @@ describe('maskPersonalData', () => {
     expect(cellSource(nb.cells[0]!)).toBe('showTable(rows)');
   });
 
+  it('masks HTML text but not tags or styles, and names written with HTML entities', () => {
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [{ output_type: 'display_data', metadata: {}, data: { 'text/html': '<style>.x{text-align:left}</style><p class="left">Left O&#39;Brien-Smythe wrote</p>' } }] }],
+    };
+    maskPersonalData(nb, { names: ['Left', "O'Brien-Smythe"], datesOfBirth: [], emails: [] });
+    expect(nb.cells[0]!.outputs![0]!.data!['text/html']).toBe('<style>.x{text-align:left}</style><p class="left">[name] [name] wrote</p>');
+  });
+
   it('masks known names as whole words only, in any case', () => {
     const mask = personalDataMasker({ names: ['Ann', 'Lee'], datesOfBirth: ['2000-01-02'], emails: [] });
     expect(mask('ANN LEE, Annex, Leeds, ann-lee, 2000-01-02, 12000-01-023')).toBe('[name] [name], Annex, Leeds, [name]-[name], [date of birth], 12000-01-023');

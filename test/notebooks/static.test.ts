@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellSource, parseNotebook } from '../../lib/runner/notebook-file.js';
 import { notebookParameters } from '../../lib/runner/parameters.js';
+import { listScenarios } from '../../lib/sandbox/seed/index.js';
 import { discoverNotebooks, NOTEBOOKS_DIR } from './suite.js';
 
 /**
@@ -20,6 +21,11 @@ function changesData(runbook: string, code: string, parameterNames: string[]): b
 describe('committed runbooks', () => {
   it('there are runbooks to check', () => {
     expect(runbooks.length).toBeGreaterThan(0);
+  });
+
+  it('every sandbox scenario names a runbook that exists (so the notebook suite runs it)', () => {
+    const missing = listScenarios().filter((s) => !runbooks.includes(s.runbook)).map((s) => `${s.name} → notebooks/${s.runbook}.ipynb`);
+    expect(missing).toEqual([]);
   });
 
   for (const runbook of runbooks) {

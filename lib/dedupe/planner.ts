@@ -38,6 +38,8 @@ export interface ListedTrainee {
   trn: string | null;
   providerId: number | null;
   providerName: string | null;
+  dateOfBirth: string | null;
+  lastName: string | null;
   discardedAt: Date | null;
   /** Kept trainees with this e-mail that will be discarded. */
   duplicateCount: number;
@@ -62,7 +64,7 @@ export interface DuplicateTrainee {
   updatedAt: Date;
   /** The listed trainee kept in its place (the first listed with this e-mail). */
   keptTraineeId: number;
-  /** Reasons a human should look before this one is discarded (empty when it is a plain draft copy). */
+  /** Reasons a human should look before this one is discarded: a TRN, past draft, another provider, another date of birth or last name (empty for a plain draft copy). */
   warnings: string[];
 }
 
@@ -112,6 +114,7 @@ interface ListedRow {
   trn: string | null;
   first_names: string | null;
   last_name: string | null;
+  date_of_birth: string | null;
   provider_id: number | null;
   provider_name: string | null;
 }
@@ -143,7 +146,7 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
   const listedRows = (
     await sql<ListedRow>`
       SELECT l.id AS listed_id, l.ord, t.id, t.email, ${normalisedEmailSql('t.email')} AS normalised, t.discarded_at,
-             t.state, t.trn, t.first_names, t.last_name, t.provider_id, p.name AS provider_name
+             t.state, t.trn, t.first_names, t.last_name, t.date_of_birth, t.provider_id, p.name AS provider_name
       FROM unnest(${ids}::bigint[]) WITH ORDINALITY AS l(id, ord)
       LEFT JOIN trainees t ON t.id = l.id
       LEFT JOIN providers p ON p.id = t.provider_id
@@ -166,6 +169,8 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
       trn: r.trn,
       providerId: r.provider_id,
       providerName: r.provider_name,
+      dateOfBirth: r.date_of_birth,
+      lastName: r.last_name,
       discardedAt: r.discarded_at,
       duplicateCount: 0,
       skippedBecause: null,
@@ -215,6 +220,10 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
     const warnings: string[] = [];
     if (d.trn) warnings.push(`has TRN ${d.trn}: DQT knows this record`);
     if (state !== null && state !== 'draft') warnings.push(`is ${state}, past draft`);
+    if (kept.dateOfBirth && d.date_of_birth && kept.dateOfBirth !== d.date_of_birth)
+      warnings.push(`has another date of birth (${d.date_of_birth}, kept ${kept.dateOfBirth}): maybe another person sharing the e-mail`);
+    if (kept.lastName && d.last_name && kept.lastName.trim().toLowerCase() !== d.last_name.trim().toLowerCase())
+      warnings.push(`has another last name (${d.last_name}, kept ${kept.lastName})`);
     if (kept.providerId !== null && d.provider_id !== kept.providerId) warnings.push(`is at another provider (${d.provider_name ?? d.provider_id}) than the kept trainee (${kept.providerName ?? kept.providerId})`);
     return {
       id: d.id,

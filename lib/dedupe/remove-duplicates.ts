@@ -80,7 +80,7 @@ export async function planRemoveDuplicates(db: RegisterDb, input: RemoveDuplicat
   if (result.warningCount) {
     notes.push({
       tone: 'warn',
-      message: `${result.warningCount} ${result.warningCount === 1 ? 'duplicate has' : 'duplicates have'} a TRN, ${result.warningCount === 1 ? 'is' : 'are'} past draft or at another provider (highlighted). A record with a TRN is known to DQT and a record past draft has real history: look at each before committing, and leave it out of the CSV if it is not a true copy.`,
+      message: `${result.warningCount} ${result.warningCount === 1 ? 'duplicate needs' : 'duplicates need'} a human look (highlighted): a TRN (the record is known to DQT), a state past draft (real history), another provider, or another date of birth or last name (maybe another person sharing the e-mail). Look at each before committing: to keep one that is not a true copy, add its id to the CSV (listed trainees are never discarded).`,
     });
   }
   if (result.duplicates.length === 0) notes.push({ tone: 'ok', message: 'No kept trainee shares an e-mail with a listed trainee: there is nothing to discard.' });

@@ -15,8 +15,8 @@ const trainee = (id: number, email: string | null, extra: Record<string, unknown
   state: 0,
   training_route: 1,
   email,
-  first_names: 'Test',
-  last_name: `Person${id}`,
+  first_names: `Test${id}`,
+  last_name: 'Person',
   provider_id: 1,
   ...extra,
 });
@@ -40,6 +40,9 @@ beforeAll(async () => {
       // Listed with a blank e-mail.
       trainee(2030, '   '),
       trainee(2031, ''),
+      // Same e-mail, another person? (a family address)
+      trainee(2040, 'family@example.com', { date_of_birth: '1990-01-01' }),
+      trainee(2041, 'family@example.com', { date_of_birth: '1992-05-05', last_name: 'Other' }),
     ])
     .execute();
 });
@@ -82,6 +85,13 @@ describe('planDuplicateRemoval', () => {
       'has TRN 3012345: DQT knows this record',
       'is trn_received, past draft',
       'is at another provider (University of Northbridge) than the kept trainee (Lakeside SCITT)',
+    ]);
+  });
+
+  it('warns when a duplicate has another date of birth or last name', async () => {
+    const plan = await planDuplicateRemoval(t.db, parseDuplicatesCsv('trainee_id\n2040\n'));
+    expect(plan.duplicates.map((d) => [d.id, d.warnings])).toEqual([
+      [2041, ['has another date of birth (1992-05-05, kept 1990-01-01): maybe another person sharing the e-mail', 'has another last name (Other, kept Person)']],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultProjectRoot } from '../config/env.js';
 import { detectJupyter, jupyterDataDir } from './jupyter.js';
@@ -50,7 +50,12 @@ export function ensurePackageLink(projectRoot = defaultProjectRoot()): 'present'
   }
   if (stat) return 'present';
   mkdirSync(join(projectRoot, 'node_modules'), { recursive: true });
-  symlinkSync('..', link, 'dir');
+  try {
+    symlinkSync('..', link, 'dir');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'present'; // made by a parallel run
+    throw error;
+  }
   return 'created';
 }
 
@@ -86,7 +91,12 @@ export function projectKernelEnv(env: NodeJS.ProcessEnv = process.env, projectRo
   } catch {
     current = '';
   }
-  if (current !== text) writeFileSync(path, text);
+  if (current !== text) {
+    // Atomically: parallel runs may read it while another writes it.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  }
   const jupyterPath = [projectJupyterPath(projectRoot), ...(env.JUPYTER_PATH ? env.JUPYTER_PATH.split(':').filter(Boolean) : [])].join(':');
   return { ...env, JUPYTER_PATH: jupyterPath };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describeUrl, defaultProjectRoot, loadConfig, secretValues } from '../config/env.js';
 import { EnvironmentError, UsageError } from '../cli/command.js';
 import { databaseAnswers, ensureSandbox } from '../sandbox/ensure.js';
@@ -154,7 +154,10 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   if (outcome.status !== 'ok') {
     const index = outcome.cellIndex;
     const cell = index !== null ? executed.cells[index] : undefined;
-    const error = outcome.status === 'cell-error' ? cellErrorText(cell, outcome.message) : outcome.message;
+    let error = outcome.status === 'cell-error' ? cellErrorText(cell, outcome.message) : outcome.message;
+    if (/Cannot find module 'register-support'/.test(error) && relative(defaultProjectRoot(), notebookPath).startsWith('..')) {
+      error += `\nThe notebook is outside the project (${defaultProjectRoot()}): tslab finds 'register-support' through the project's node_modules. Put it under notebooks/.`;
+    }
     const cellNumber = index === null ? null : index === injectedIndex ? null : index + 1 - (injectedIndex >= 0 && index > injectedIndex ? 1 : 0);
     failure = { status: outcome.status, cellIndex: index, cellNumber, cellFirstLine: index === injectedIndex ? 'the injected parameters cell' : firstLine(cell), error };
   }

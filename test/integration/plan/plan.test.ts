@@ -200,6 +200,20 @@ describe('commit, commit again, revert', () => {
   });
 });
 
+describe('a plan is plain data', () => {
+  it('saved as JSON and loaded again (dates as text), it previews with the same hash and commits the same way', async () => {
+    const before = await trainee(104);
+    const plan = await awardedPlan();
+    const loaded = JSON.parse(JSON.stringify(plan)) as Plan;
+    expect(previewPlan(loaded).hash).toBe(previewPlan(plan).hash);
+    const receipt = await commitPlan(t.db, loaded, { auditComment: 'from a saved plan', config });
+    expect(receipt.rowsChanged).toBe(1);
+    expect(await trainee(104)).toMatchObject({ state: 2, awarded_at: null });
+    await commitPlan(t.db, JSON.parse(JSON.stringify(revertPlan(receipt))) as Plan, { auditComment: 'and back', config });
+    expect({ ...(await trainee(104)), updated_at: before.updated_at }).toEqual(before);
+  });
+});
+
 describe('post-commit actions and concurrent commits', () => {
   it('runs actions only after the transaction committed, and reports a failed action without undoing the commit', async () => {
     const before = await trainee(105);

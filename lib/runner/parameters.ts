@@ -13,6 +13,8 @@ export interface NotebookParameter {
   annotation: string | null;
   /** True when the annotation allows `null` (e.g. `string | null`): an empty value gives null. */
   nullable: boolean;
+  /** The allowed values, when the annotation is a union of string literals (`'scitt' | 'hei'`). */
+  choices?: string[];
   /** The default as written in the cell, e.g. `'2024-03-03'` or `false`. */
   defaultSource: string;
   /** The default as a value, when it is a plain literal; undefined for an expression. */
@@ -79,6 +81,7 @@ export function parseParameters(source: string): NotebookParameter[] {
     out.push({
       name,
       type: typed.type,
+      ...(typed.choices ? { choices: typed.choices } : {}),
       keyword,
       annotation,
       nullable: typed.nullable,
@@ -132,16 +135,21 @@ function parseStringLiteral(source: string): string | null {
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
-function typeOf(name: string, annotation: string | null, literal: Literal, description: string): { type: ParameterType; nullable: boolean } | null {
+function typeOf(name: string, annotation: string | null, literal: Literal, description: string): { type: ParameterType; nullable: boolean; choices?: string[] } | null {
   let nullable = false;
   let base: string | null = null;
   if (annotation) {
     const parts = annotation.split('|').map((p) => p.trim()).filter(Boolean);
     nullable = parts.some((p) => p === 'null' || p === 'undefined');
     const rest = parts.filter((p) => p !== 'null' && p !== 'undefined');
+    // a union of string literals: `'scitt' | 'hei'`
+    const literals = rest.map(parseStringLiteral);
+    if (rest.length > 0 && literals.every((l) => l !== null)) return { type: 'string', nullable, choices: literals as string[] };
     if (rest.length !== 1) return null;
     base = rest[0]!.replace(/^readonly\s+/, '').replace(/\s+/g, '');
     base = ({ 'Array<string>': 'string[]', 'ReadonlyArray<string>': 'string[]', 'Array<number>': 'number[]', 'ReadonlyArray<number>': 'number[]' } as Record<string, string>)[base] ?? base;
+    // a named type (e.g. `TrainingRoute`) with a string default: a string; TypeScript checks the value when the cell runs
+    if (/^[A-Z][\w$.]*$/.test(base) && literal.ok && typeof literal.value === 'string') return { type: 'string', nullable };
     if (!['string', 'number', 'boolean', 'string[]', 'number[]'].includes(base)) return null;
   } else if (literal.ok) {
     base = literal.kind === 'empty[]' ? 'string[]' : literal.kind === 'null' ? null : literal.kind;
@@ -256,7 +264,8 @@ function splitTopLevel(source: string, separator: string): string[] {
 }
 
 /** `string`, `boolean`, `date (YYYY-MM-DD)`, `string list (a,b,c)`… for help texts. */
-export function describeType(p: Pick<NotebookParameter, 'type' | 'nullable'>): string {
+export function describeType(p: Pick<NotebookParameter, 'type' | 'nullable' | 'choices'>): string {
+  if (p.choices) return `one of ${p.choices.join(', ')}${p.nullable ? ', or empty for null' : ''}`;
   const base = { string: 'string', number: 'number', boolean: 'boolean (true or false)', date: 'date (YYYY-MM-DD)', 'string[]': 'list of strings (a,b,c)', 'number[]': 'list of numbers (1,2,3)' }[p.type];
   return p.nullable ? `${base}, or empty for null` : base;
 }

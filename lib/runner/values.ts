@@ -58,6 +58,7 @@ export function convertValue(p: NotebookParameter, raw: string): { ok: true; val
   if (p.nullable && raw.trim() === '') return { ok: true, value: null };
   switch (p.type) {
     case 'string':
+      if (p.choices && !p.choices.includes(raw)) return fail('not one of them');
       return { ok: true, value: raw };
     case 'number': {
       const n = Number(raw.trim());

@@ -55,6 +55,15 @@ describe('parseParameters', () => {
     expect(params.map((p) => p.type)).toEqual(['date', 'date', 'string']);
   });
 
+  it('reads a union of string literals as a choice, and a named type with a string default as a string', () => {
+    const params = parseParameters("const recordType: 'scitt' | 'hei' = 'scitt';\nconst route: TrainingRoute = 'provider_led_postgrad';\nconst other: TrainingRoute = someDefault;");
+    expect(params.map((p) => [p.name, p.type, p.choices, p.annotation])).toEqual([
+      ['recordType', 'string', ['scitt', 'hei'], "'scitt' | 'hei'"],
+      ['route', 'string', undefined, 'TrainingRoute'],
+    ]);
+    expect(formatParameterList(params)).toContain('recordType  one of scitt, hei');
+  });
+
   it('leaves out declarations it cannot set from the command line', () => {
     const params = parseParameters("const options = { a: 1 };\nconst when = new Date();\nconst x: Record<string, string> = {};\nconst empty = null;\nconst slug = 'a';");
     expect(params.map((p) => p.name)).toEqual(['slug']);

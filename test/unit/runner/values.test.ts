@@ -65,6 +65,16 @@ describe('resolveParameters', () => {
   });
 });
 
+describe('choices', () => {
+  it("accepts only the union's values, and injects with the declared annotation", async () => {
+    const choice = parseParameters("const recordType: 'scitt' | 'hei' = 'scitt';");
+    expect(resolveParameters(choice, ['recordType=hei'])).toEqual({ recordType: 'hei' });
+    expect(() => resolveParameters(choice, ['recordType=school'])).toThrow('Parameter "recordType" expects one of scitt, hei; got "school": not one of them.');
+    const { injectedSource } = await import('../../../lib/runner/translate.js');
+    expect(injectedSource(choice, { recordType: 'hei' })).toContain(`const recordType: 'scitt' | 'hei' = "hei";`);
+  });
+});
+
 describe('isCalendarDate', () => {
   it('knows leap years and month lengths', () => {
     expect(['2024-02-29', '2023-12-31', '2000-02-29'].map(isCalendarDate)).toEqual([true, true, true]);

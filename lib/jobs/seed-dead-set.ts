@@ -26,7 +26,11 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
     return 'DQT scenario jobs not run: DQT_API_URL points at a real DQT, and scenario jobs only ever run against the DQT sandbox.';
   }
   const admin = async (path: string, body?: unknown) => {
-    const res = await request(`${config.dqt.url}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await request(`${config.dqt.url}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } }).catch(
+      (error: Error & { code?: string }) => {
+        throw new Error(`the DQT sandbox at ${config.dqt.url} is not answering (${error.code ?? error.message}): start it with \`support sandbox\` or \`support dqt-sandbox\``);
+      },
+    );
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`DQT sandbox ${path} answered ${res.statusCode}: ${text}`);
   };
@@ -99,5 +103,6 @@ async function settle(jobId: string, _queueName: string, queues: ReturnType<type
 /** `seedDqtDeadSet` as a seed hook (`seedHooks` in lib/sandbox/services.ts). */
 export const dqtDeadSetSeedHook: SeedHook = {
   name: 'dqt-dead-set',
-  run: (db, config) => seedDqtDeadSet(db, config),
+  // A seed must not fail because Redis or the DQT sandbox is away: say so and carry on.
+  run: (db, config) => seedDqtDeadSet(db, config).catch((error: Error) => `the dqt dead set was not seeded: ${error.message}`),
 };

@@ -12,7 +12,12 @@ export const dqtSandboxService: SandboxService = {
     if (config.dqt.kind !== 'sandbox') {
       return { description: `DQT sandbox not started: DQT_API_URL points at ${config.dqt.url}`, stop: async () => {} };
     }
-    const sandbox = await startDqtSandbox({ apiKey: config.dqt.apiKey.reveal(), port: config.sandbox.dqtPort, seed: dqtSandboxSeed() });
+    const sandbox = await startDqtSandbox({ apiKey: config.dqt.apiKey.reveal(), port: config.sandbox.dqtPort, seed: dqtSandboxSeed() }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        throw new Error(`The DQT sandbox cannot listen on 127.0.0.1:${config.sandbox.dqtPort}: the port is in use (is another sandbox running?). Stop it, or set SUPPORT_DQT_SANDBOX_PORT.`);
+      }
+      throw error;
+    });
     return { description: `DQT sandbox on ${sandbox.url} (${sandbox.store.persons.length} teachers; admin at ${sandbox.url}/_sandbox/)`, stop: () => sandbox.stop() };
   },
 };

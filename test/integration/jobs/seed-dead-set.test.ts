@@ -4,7 +4,7 @@ import { startDqtSandbox, type DqtSandbox } from '../../../lib/dqt/sandbox/serve
 import { dqtSandboxSeed } from '../../../lib/dqt/sandbox/seed.js';
 import { deadJobs } from '../../../lib/jobs/dead.js';
 import { openJobQueues } from '../../../lib/jobs/queues.js';
-import { seedDqtDeadSet } from '../../../lib/jobs/seed-dead-set.js';
+import { dqtDeadSetSeedHook, seedDqtDeadSet } from '../../../lib/jobs/seed-dead-set.js';
 import { DQT_SCENARIO_RUNS } from '../../../lib/sandbox/seed/dqt.js';
 import { scenario, seed } from '../../../lib/sandbox/seed/index.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
@@ -74,6 +74,13 @@ describe('the seeded dqt dead set', () => {
     } finally {
       await queues.close();
     }
+  });
+
+  it('as a seed hook, reports rather than fails when the DQT sandbox is not running', async () => {
+    const away = loadConfig({ DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX: prefix, DQT_API_KEY: API_KEY, SUPPORT_DQT_SANDBOX_PORT: '1' });
+    expect(await dqtDeadSetSeedHook.run(t.db, away)).toBe(
+      'the dqt dead set was not seeded: the DQT sandbox at http://127.0.0.1:1 is not answering (ECONNREFUSED): start it with `support sandbox` or `support dqt-sandbox`',
+    );
   });
 
   it('never runs against a real DQT', async () => {

@@ -182,10 +182,10 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
 
   const base = { planId: plan.id, hash, title: plan.title, committedAt: committedAt.toISOString(), operator, comment: fullComment };
   if (outcome.status === 'already') {
-    return { ...base, alreadyCommitted: true, rowsChanged: 0, counts: {}, auditIds: outcome.ids, applied: [], actions: [] };
+    return { ...base, alreadyCommitted: true, note: `this plan was already committed (audits ${outcome.ids.join(', ')})`, rowsChanged: 0, counts: {}, auditIds: outcome.ids, applied: [], actions: [] };
   }
   if (outcome.status === 'in-place') {
-    return { ...base, alreadyCommitted: true, rowsChanged: 0, counts: {}, auditIds: [], applied: [], actions: [] };
+    return { ...base, alreadyCommitted: true, note: 'every row already holds the values this plan would write (changed by someone else since it was built)', rowsChanged: 0, counts: {}, auditIds: [], applied: [], actions: [] };
   }
   const counts: Receipt['counts'] = {};
   for (const a of outcome.applied) {

@@ -33,6 +33,7 @@ export async function commitIfRequested(db: RegisterDb, plan: Plan, options: Com
     receipt = await commitPlan(db, plan, options);
   } catch (error) {
     if (error instanceof PlanRefusedError) callout('error', error.message, 'Commit refused');
+    else callout('error', `${(error as Error).message}\nThe transaction was rolled back: nothing was written.`, 'Commit failed');
     throw error;
   }
   showReceipt(receipt);
@@ -42,7 +43,7 @@ export async function commitIfRequested(db: RegisterDb, plan: Plan, options: Com
 /** Shows a receipt: what was written (or that nothing was, for a plan committed before) and what each post-commit action did. */
 export function showReceipt(receipt: Receipt): void {
   if (receipt.alreadyCommitted) {
-    callout('info', `Plan ${receipt.hash} was already committed${receipt.auditIds.length ? ` (audits ${receipt.auditIds.join(', ')})` : ''}: nothing was written this time.`, 'Already done');
+    callout('info', `Nothing was written this time: ${receipt.note ?? 'this plan was already committed'}.`, 'Already done');
     return;
   }
   const counts = Object.entries(receipt.counts)

@@ -96,8 +96,10 @@ export interface Receipt {
   planId: string;
   hash: string;
   title: string;
-  /** True when the plan had already been committed (its audits exist): nothing was written this time. */
+  /** True when nothing was written because the plan had already been committed (its audits exist) or every row already held its new values. */
   alreadyCommitted: boolean;
+  /** Why nothing was written, when `alreadyCommitted`. */
+  note?: string;
   rowsChanged: number;
   /** Rows changed per table and kind, e.g. `{ trainees: { update: 1 } }`. */
   counts: Partial<Record<TableName, Partial<Record<RowChange['kind'], number>>>>;

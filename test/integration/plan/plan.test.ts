@@ -143,7 +143,7 @@ describe('commit, commit again, revert', () => {
     });
 
     const again = await commitPlan(t.db, plan, { auditComment: 'Awarded in error', config });
-    expect(again).toMatchObject({ alreadyCommitted: true, rowsChanged: 0, auditIds: receipt.auditIds });
+    expect(again).toMatchObject({ alreadyCommitted: true, rowsChanged: 0, auditIds: receipt.auditIds, note: `this plan was already committed (audits ${receipt.auditIds.join(', ')})` });
     expect(await auditsOf(plan.id)).toHaveLength(1);
 
     const undo = revertPlan(receipt);
@@ -267,7 +267,7 @@ describe('post-commit actions and concurrent commits', () => {
     const plan = planBuilder('Already done').update('trainees', 105, { email: before.email }, { email: 'done@example.com' }).build();
     await t.db.updateTable('trainees').set({ email: 'done@example.com' }).where('id', '=', 105).execute();
     const receipt = await commitPlan(t.db, plan, { auditComment: 'x', config });
-    expect(receipt).toMatchObject({ alreadyCommitted: true, rowsChanged: 0, auditIds: [] });
+    expect(receipt).toMatchObject({ alreadyCommitted: true, rowsChanged: 0, auditIds: [], note: 'every row already holds the values this plan would write (changed by someone else since it was built)' });
     expect(await auditsOf(plan.id)).toHaveLength(0);
     await t.db.updateTable('trainees').set({ email: before.email }).where('id', '=', 105).execute();
   });

@@ -98,12 +98,8 @@ export async function showDeadSetTriage(t: DeadSetTriage): Promise<void> {
     return;
   }
   callout('info', `${r.total} dead job(s) of ${r.uniqueTrainees} unique trainee(s); ${r.total - t.needsARunbook} can be handled in bulk, ${t.needsARunbook} need their runbook.`, 'Dead set');
-  // A kind's rule may be bulk-safe while some of its jobs are not (a trainee's update and award): count the jobs in the plan.
-  const inBulk = (kind: string) => r.records.filter((x) => x.kind === kind && x.bulkSafe).length;
-  showTable(
-    r.byKind.map((k) => ({ ...k, inBulkPlan: inBulk(k.kind) })),
-    { caption: 'By kind of error (playbook)', columns: ['kind', 'count', 'trainees', 'inBulkPlan', 'action', 'runbook'] },
-  );
+  // A kind's rule may be bulk-safe while some of its jobs are not (a trainee's update and award): bulkSafeJobs counts the jobs in the plan.
+  showTable(r.byKind, { caption: 'By kind of error (playbook)', columns: ['kind', 'count', 'trainees', 'bulkSafeJobs', 'action', 'runbook'] });
   showSvg(await barChart(r.byKind, { x: 'kind', y: 'count', title: 'Dead jobs by kind of error' }), 'dead jobs by kind');
   showSvg(await barChart(r.byDay, { x: 'day', y: 'count', color: 'kind', title: 'Dead jobs by day failed', xType: 'ordinal' }), 'dead jobs by day');
   showTable(r.byJobName, { caption: 'By job' });
@@ -171,6 +167,6 @@ export function showQueueOverview(o: QueueOverview): void {
     callout('info', 'No slug given: the trainee part is skipped.', 'Trainee');
   }
   showTable(o.tally, { caption: 'Jobs by queue, job and state' });
-  showTable(o.deadByKind, { caption: `Dead set by kind of error (${o.uniqueDeadTrainees} unique trainee(s))`, columns: ['kind', 'count', 'trainees', 'bulkSafe', 'runbook'] });
+  showTable(o.deadByKind, { caption: `Dead set by kind of error (${o.uniqueDeadTrainees} unique trainee(s))`, columns: ['kind', 'count', 'trainees', 'bulkSafeJobs', 'runbook'] });
   showTable(o.deadByError, { caption: 'Dead set by error' });
 }

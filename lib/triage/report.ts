@@ -10,7 +10,8 @@ export interface TriageReport {
   records: TriageRecord[];
   total: number;
   uniqueTrainees: number;
-  byKind: { kind: ErrorKind; count: number; trainees: number; bulkSafe: boolean; runbook: string; action: string }[];
+  /** `bulkSafeJobs`: how many of the kind's jobs may be acted on in bulk (not those held back by the update-before-award rule). */
+  byKind: { kind: ErrorKind; count: number; trainees: number; bulkSafeJobs: number; runbook: string; action: string }[];
   byJobName: { jobName: string; count: number }[];
   byFingerprint: { fingerprint: string; kind: ErrorKind; count: number; example: string }[];
   /** Dead jobs per day they failed, per kind: for the chart. */
@@ -41,7 +42,7 @@ export function databaseResolver(db: RegisterDb) {
  *
  * @example
  * const report = await triageDeadSet(redis, { prefix: 'bull', queues: ['dqt'], db });
- * report.byKind // [{ kind: 'server-error', count: 12, bulkSafe: true, runbook: 'dqt-errors/server-error-500', … }, …]
+ * report.byKind // [{ kind: 'server-error', count: 12, bulkSafeJobs: 10, runbook: 'dqt-errors/server-error-500', … }, …]
  */
 export async function triageDeadSet(
   redis: Redis,
@@ -55,14 +56,15 @@ export async function triageDeadSet(
   }
   applyUpdateBeforeAward(records);
   records.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
-  const kinds = new Map<ErrorKind, { count: number; trainees: Set<number> }>();
+  const kinds = new Map<ErrorKind, { count: number; bulkSafe: number; trainees: Set<number> }>();
   const names = new Map<string, number>();
   const prints = new Map<string, { kind: ErrorKind; count: number; example: string }>();
   const days = new Map<string, number>();
   const trainees = new Set<number>();
   for (const r of records) {
-    const k = kinds.get(r.kind) ?? kinds.set(r.kind, { count: 0, trainees: new Set() }).get(r.kind)!;
+    const k = kinds.get(r.kind) ?? kinds.set(r.kind, { count: 0, bulkSafe: 0, trainees: new Set() }).get(r.kind)!;
     k.count++;
+    if (r.bulkSafe) k.bulkSafe++;
     if (r.traineeId !== null) {
       k.trainees.add(r.traineeId);
       trainees.add(r.traineeId);
@@ -78,7 +80,7 @@ export async function triageDeadSet(
     total: records.length,
     uniqueTrainees: trainees.size,
     byKind: [...kinds.entries()]
-      .map(([kind, v]) => ({ kind, count: v.count, trainees: v.trainees.size, bulkSafe: PLAYBOOK_RULES[kind].bulkSafe, runbook: PLAYBOOK_RULES[kind].runbook, action: PLAYBOOK_RULES[kind].action }))
+      .map(([kind, v]) => ({ kind, count: v.count, trainees: v.trainees.size, bulkSafeJobs: v.bulkSafe, runbook: PLAYBOOK_RULES[kind].runbook, action: PLAYBOOK_RULES[kind].action }))
       .sort((a, b) => b.count - a.count),
     byJobName: [...names.entries()].map(([jobName, count]) => ({ jobName, count })).sort((a, b) => b.count - a.count),
     byFingerprint: [...prints.entries()].map(([fingerprint, v]) => ({ fingerprint, ...v })).sort((a, b) => b.count - a.count),

@@ -84,7 +84,7 @@ export const command: Command = {
       } else {
         process.stdout.write(`${report.total} dead job(s) in ${queues.join(', ')}, ${report.uniqueTrainees} trainee(s).\n\n`);
         if (report.total) {
-          process.stdout.write(`${textTable(report.byKind.map(({ kind, count, trainees, bulkSafe, runbook }) => ({ kind, jobs: count, trainees, bulkSafe, runbook })))}\n\n`);
+          process.stdout.write(`${textTable(report.byKind.map(({ kind, count, trainees, bulkSafeJobs, runbook }) => ({ kind, jobs: count, trainees, bulkSafe: bulkSafeJobs, runbook })))}\n\n`);
           process.stdout.write(`${textTable(report.records.map((r) => ({ jobId: r.jobId, job: r.jobName, trainee: r.slug ?? r.traineeId, failedAt: r.failedAt, kind: r.kind, action: r.action })), { maxWidth: 60 })}\n`);
         }
       }

@@ -214,6 +214,34 @@ describe('a plan is plain data', () => {
   });
 });
 
+describe('column types', () => {
+  it('updates pg enum, citext, jsonb, boolean, date and timestamp columns and puts them back', async () => {
+    const withdrawal = await t.db.selectFrom('trainee_withdrawals').selectAll().where('id', '=', 101).executeTakeFirstOrThrow();
+    const maya = await trainee(101);
+    const plan = planBuilder('Types')
+      .update('trainee_withdrawals', 101, { trigger: withdrawal.trigger, future_interest: withdrawal.future_interest, date: withdrawal.date }, { trigger: 'provider', future_interest: 'yes', date: '2025-03-03' })
+      .update(
+        'trainees',
+        101,
+        { slug: maya.slug, progress: maya.progress, applying_for_bursary: maya.applying_for_bursary, submitted_for_trn_at: maya.submitted_for_trn_at, middle_names: maya.middle_names },
+        { slug: 'ABCDEFGHJKLMNPQRSTUVWXYZ', progress: { ...maya.progress, funding: false }, applying_for_bursary: false, submitted_for_trn_at: new Date('2024-09-11T08:30:00.123Z'), middle_names: `O'Neil "Jo" \\ {x}` },
+      )
+      .build();
+    const receipt = await commitPlan(t.db, plan, { auditComment: 'types', config });
+    expect(await t.db.selectFrom('trainee_withdrawals').select(['trigger', 'future_interest', 'date']).where('id', '=', 101).executeTakeFirstOrThrow()).toEqual({ trigger: 'provider', future_interest: 'yes', date: '2025-03-03' });
+    expect(await trainee(101)).toMatchObject({
+      slug: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
+      progress: { ...maya.progress, funding: false },
+      applying_for_bursary: false,
+      submitted_for_trn_at: new Date('2024-09-11T08:30:00.123Z'),
+      middle_names: `O'Neil "Jo" \\ {x}`,
+    });
+    await commitPlan(t.db, revertPlan(receipt), { auditComment: 'types back', config });
+    expect({ ...(await trainee(101)), updated_at: maya.updated_at }).toEqual(maya);
+    expect({ ...(await t.db.selectFrom('trainee_withdrawals').selectAll().where('id', '=', 101).executeTakeFirstOrThrow()), updated_at: withdrawal.updated_at }).toEqual(withdrawal);
+  });
+});
+
 describe('post-commit actions and concurrent commits', () => {
   it('runs actions only after the transaction committed, and reports a failed action without undoing the commit', async () => {
     const before = await trainee(105);

@@ -200,7 +200,10 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
     maskPersonalData(executed, known);
   }
   const outDir = resolve(options.outDir ?? join(defaultProjectRoot(), 'runs'));
-  const outputPath = join(outDir, outputFileName(notebookPath, startedAt, mainValue, { redact: options.redact }));
+  const firstChoice = join(outDir, outputFileName(notebookPath, startedAt, mainValue, { redact: options.redact }));
+  let outputPath = firstChoice;
+  // Two runs of the same runbook and value in the same second keep both records: name-2.ipynb, name-3.ipynb…
+  for (let n = 2; existsSync(outputPath); n++) outputPath = firstChoice.replace(/\.ipynb$/, `-${n}.ipynb`);
   writeNotebook(outputPath, executed);
   let htmlPath: string | null = null;
   if (options.html) {
@@ -225,9 +228,4 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
     parameters: values,
     warnings,
   };
-}
-
-/** Whether a path looks like a runbook notebook. */
-export function isNotebookPath(path: string): boolean {
-  return /\.ipynb$/i.test(path) && existsSync(path);
 }

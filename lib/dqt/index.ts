@@ -6,5 +6,6 @@ export { trnRequestBody, updateBody, awardBody, withdrawalBody, updateOutcome, g
 export { degreeInstitution, institutionUkprn, DEGREE_INSTITUTIONS, type DegreeInstitution } from './institutions.js';
 export { startDqtSandbox, type DqtSandbox, type DqtSandboxOptions, type Fault as DqtSandboxFault } from './sandbox/server.js';
 export { DqtSandboxStore } from './sandbox/store.js';
+export { DqtSandboxAdmin, dqtSandboxAdmin } from './sandbox/admin.js';
 export { dqtSandboxSeed } from './sandbox/seed.js';
 export type { DqtSandboxSeed, SandboxTeacherInput, SandboxTeacher } from './sandbox/records.js';

@@ -1,10 +1,10 @@
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { request } from 'undici';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState } from '../db/enums.js';
 import { createDqtClient } from '../dqt/client.js';
+import { dqtSandboxAdmin } from '../dqt/sandbox/admin.js';
 import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
 import { sidekiqBackoffMs, JOB_POLLING } from './names.js';
 import { runJob } from './processors.js';
@@ -25,18 +25,16 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
   if (config.dqt.kind !== 'sandbox') {
     return 'DQT scenario jobs not run: DQT_API_URL points at a real DQT, and scenario jobs only ever run against the DQT sandbox.';
   }
-  const admin = async (path: string, body?: unknown) => {
-    const res = await request(`${config.dqt.url}${path}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } }).catch(
-      (error: Error & { code?: string }) => {
-        throw new Error(`the DQT sandbox at ${config.dqt.url} is not answering (${error.code ?? error.message}): start it with \`support sandbox\` or \`support dqt-sandbox\``);
-      },
-    );
-    const text = await res.body.text();
-    if (res.statusCode !== 200) throw new Error(`DQT sandbox ${path} answered ${res.statusCode}: ${text}`);
-  };
-  await admin('/_sandbox/reset');
+  const admin = dqtSandboxAdmin(config);
+  await admin.reset();
 
   const queues = openJobQueues(config.redis);
+  try {
+    await queues.ensureReachable();
+  } catch (error) {
+    await queues.close();
+    throw error;
+  }
   const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db, timeoutMs: 5_000, rateLimitRetries: 0 });
   const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   connection.on('error', () => {});
@@ -51,7 +49,7 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
     for (const [index, run] of DQT_SCENARIO_RUNS.entries()) {
       const jobId = `seed-${run.scenario}-${index}`;
       await queues.queues.dqt.remove(jobId).catch(() => 0);
-      for (const fault of run.faults ?? []) await admin('/_sandbox/faults', fault);
+      for (const fault of run.faults ?? []) await admin.injectFault(fault);
       const seeded = await db.selectFrom('trainees').select(['state']).where('id', '=', run.traineeId).executeTakeFirst();
       if (!seeded) {
         problems.push(`${run.scenario}: trainee ${run.traineeId} is not seeded`);
@@ -72,7 +70,7 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
     await connection.quit().catch(() => undefined);
     await dqt.close();
     await queues.close();
-    await request(`${config.dqt.url}/_sandbox/faults`, { method: 'DELETE' }).then((r) => r.body.text()).catch(() => undefined);
+    await admin.clearFaults().catch(() => undefined);
   }
   if (problems.length) return `DQT scenario jobs: ${problems.length} did not die as expected:\n  - ${problems.join('\n  - ')}`;
   return `${DQT_SCENARIO_RUNS.length} DQT scenario jobs are in the dqt dead set.`;

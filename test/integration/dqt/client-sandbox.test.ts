@@ -3,6 +3,7 @@ import { Secret } from '../../../lib/config/env.js';
 import { createDqtClient, DqtClient } from '../../../lib/dqt/client.js';
 import { DqtError, FindTeacherError, parseDqtErrorMessage } from '../../../lib/dqt/error.js';
 import { startDqtSandbox, type DqtSandbox } from '../../../lib/dqt/sandbox/server.js';
+import { DqtSandboxAdmin, dqtSandboxAdmin } from '../../../lib/dqt/sandbox/admin.js';
 import { dqtSandboxSeed } from '../../../lib/dqt/sandbox/seed.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { scenario } from '../../../lib/sandbox/seed/index.js';
@@ -247,6 +248,21 @@ describe('F: itt-outcome (award and withdraw)', () => {
     expect((await failure(dqt.awardTrainee('3012201', '1994-02-11', slug, award('2025-06-18')))).errorCode).toBe(10005);
     const future = await failure(dqt.awardTrainee('3012201', '1994-02-11', slug, award('2999-01-01')));
     expect(future.errors).toEqual({ assessmentDate: ['QTS date cannot be in the future.'] });
+  });
+});
+
+describe('the sandbox admin', () => {
+  it('adds organisations, holds teachers and releases requests; refuses a real DQT', async () => {
+    const sandboxAdmin = new DqtSandboxAdmin(sandbox.url);
+    await sandboxAdmin.putTeacher({ trn: '2000003', firstName: 'Admin', lastName: 'Added', dateOfBirth: '1990-01-01', active: false });
+    expect((await sandboxAdmin.teachers('2000003')).map((p) => [p.trn, p.active])).toEqual([['2000003', false]]);
+    await expect(sandboxAdmin.releaseTrnRequest('no-such-request')).rejects.toThrow('DQT sandbox POST /_sandbox/trn-requests/no-such-request/release: No TRN request "no-such-request" in the DQT sandbox.');
+    expect(sandbox.store.isKnownOrganisation('10003863')).toBe(false);
+    await sandboxAdmin.addOrganisation('10003863');
+    expect(sandbox.store.isKnownOrganisation('10003863')).toBe(true);
+    expect(() => dqtSandboxAdmin({ dqt: { kind: 'external', url: 'https://teacher-qualifications-api.education.gov.uk', apiKey: new Secret('x') } })).toThrow(
+      'DQT_API_URL points at https://teacher-qualifications-api.education.gov.uk, a real DQT: sandbox admin calls are only for the DQT sandbox.',
+    );
   });
 });
 

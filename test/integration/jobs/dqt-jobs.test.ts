@@ -47,11 +47,12 @@ beforeEach(async () => {
 /** Waits until the job is completed or failed; promotes retries (their backoff is minutes) when asked. */
 async function settle(job: Job, options: { promote?: boolean } = {}): Promise<Job> {
   const deadline = Date.now() + 15_000;
+  const queue = job.queueName === 'default' ? queues.queues.default : queues.queues.dqt;
   while (Date.now() < deadline) {
-    const state = await queues.queues.dqt.getJobState(job.id!);
+    const state = await queue.getJobState(job.id!);
     // Read the job after its state, so its failedReason and return value are there.
-    if (state === 'completed' || state === 'failed') return (await Job.fromId(queues.queues.dqt, job.id!))!;
-    if (state === 'delayed' && options.promote) await (await Job.fromId(queues.queues.dqt, job.id!))!.promote().catch(() => undefined);
+    if (state === 'completed' || state === 'failed') return (await Job.fromId(queue, job.id!))!;
+    if (state === 'delayed' && options.promote) await (await Job.fromId(queue, job.id!))!.promote().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`job ${job.name} #${job.id} did not settle`);
@@ -234,6 +235,17 @@ describe('update, award and withdraw', () => {
     const done = await settle(later, { promote: true });
     expect(done.returnvalue).toBe('withdrawal sent to DQT for TRN 3012201');
     expect(sandbox.store.persons.find((p) => p.trn === '3012201')!.initialTeacherTraining[0]!.result).toBe('Withdrawn');
+  });
+});
+
+describe('the Apply jobs', () => {
+  it('run on the default queue and say what they did', async () => {
+    const importJob = await queues.enqueue('import_applications_from_apply', { fromDate: '2024-10-01' });
+    expect(importJob.queueName).toBe('default');
+    expect(importJob.data).toEqual({ job_class: 'RecruitsApi::ImportApplicationsJob', arguments: [{ from_date: '2024-10-01', recruitment_cycle_years: null }] });
+    expect((await settle(importJob)).returnvalue).toMatch(/^RecruitsApi::ImportApplicationsJob ran: Apply \(the Recruits API\) is not reachable/);
+    const create = await settle(await queues.enqueue('create_trainees_from_apply', {}));
+    expect(create.returnvalue).toMatch(/^Trainees::CreateFromApplyJob ran: \d+ importable application\(s\) of opted-in providers/);
   });
 });
 

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../lib/config/env.js';
 import { startDqtSandbox, type DqtSandbox } from '../../../lib/dqt/sandbox/server.js';
 import { dqtSandboxSeed } from '../../../lib/dqt/sandbox/seed.js';
+import { Job } from 'bullmq';
+import { createDqtClient } from '../../../lib/dqt/client.js';
+import { dqtSandboxAdmin } from '../../../lib/dqt/sandbox/admin.js';
 import { deadJobs } from '../../../lib/jobs/dead.js';
+import { startJobWorkers } from '../../../lib/jobs/worker.js';
 import { openJobQueues } from '../../../lib/jobs/queues.js';
 import { dqtDeadSetSeedHook, seedDqtDeadSet } from '../../../lib/jobs/seed-dead-set.js';
 import { DQT_SCENARIO_RUNS } from '../../../lib/sandbox/seed/dqt.js';
@@ -29,6 +33,16 @@ afterAll(async () => {
   await sandbox?.stop();
   await t?.drop();
 });
+
+async function waitFor<T>(read: () => Promise<T | null | undefined>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const value = await read();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('timed out waiting');
+}
 
 describe('the seeded dqt dead set', () => {
   it('holds one dead job per DQT scenario job, each with Register\'s error text, produced by the real client', async () => {
@@ -73,6 +87,54 @@ describe('the seeded dqt dead set', () => {
       expect(await deadJobs(queues.queues.dqt)).toHaveLength(DQT_SCENARIO_RUNS.length);
     } finally {
       await queues.close();
+    }
+  });
+
+  it("the playbook's fixes work on the seeded scenarios", async () => {
+    const queues = openJobQueues(config.redis);
+    const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db: t.db });
+    const workers = startJobWorkers({ redis: config.redis, db: t.db, dqt, queues });
+    const admin = dqtSandboxAdmin(config);
+    const retry = async (traineeId: number, name: string) => {
+      const dead = (await deadJobs(queues.queues.dqt)).find((d) => d.traineeId === traineeId && d.name === name)!;
+      const job = (await Job.fromId(queues.queues.dqt, dead.id))!;
+      await job.retry('failed');
+      return waitFor(async () => {
+        const state = await queues.queues.dqt.getJobState(dead.id);
+        return state === 'completed' || state === 'failed' ? { state, job: await Job.fromId(queues.queues.dqt, dead.id) } : null;
+      });
+    };
+    const trainee = (id: number) => t.db.selectFrom('trainees').select(['state', 'trn', 'date_of_birth']).where('id', '=', id).executeTakeFirstOrThrow();
+    try {
+      // 500: run it again.
+      expect((await retry(201, 'Dqt::UpdateTraineeJob')).state).toBe('completed');
+      // Organisation not found: DQT adds the UKPRN, then the job is run again.
+      await admin.addOrganisation('10003863');
+      expect((await retry(206, 'Dqt::UpdateTraineeJob')).state).toBe('completed');
+      // 404 on a DOB mismatch: align the date of birth (here Register takes DQT's), then run again.
+      await t.db.updateTable('trainees').set({ date_of_birth: '1995-03-04' }).where('id', '=', 202).execute();
+      expect((await retry(202, 'Dqt::UpdateTraineeJob')).state).toBe('completed');
+      // Missing TRN, DQT knows the trainee: poll again with a timeout in the future.
+      const request209 = await t.db.selectFrom('dqt_trn_requests').select('id').where('trainee_id', '=', 209).executeTakeFirstOrThrow();
+      await queues.enqueue('Dqt::RetrieveTrnJob', { trnRequestId: request209.id, traineeId: 209, timeoutAfter: new Date(Date.now() + 4 * 86_400_000) });
+      expect(await waitFor(async () => ((await trainee(209)).trn ? trainee(209) : null))).toEqual({ state: 5, trn: '3012209', date_of_birth: '1998-08-08' });
+      // Missing TRN, DQT does not know the trainee: register again (it starts polling), then the TRN arrives.
+      await queues.enqueue('Dqt::RegisterForTrnJob', { traineeId: 210 });
+      const after = await waitFor(async () => ((await trainee(210)).trn ? trainee(210) : null));
+      expect(after.state).toBe(2);
+      expect(after.trn).toMatch(/^\d{7}$/);
+      // Timed-out polling: DQT's QTS unit resolves the pending request, then polling restarts.
+      const request208 = await t.db.selectFrom('dqt_trn_requests').select(['id', 'request_id']).where('trainee_id', '=', 208).executeTakeFirstOrThrow();
+      await admin.releaseTrnRequest(request208.request_id);
+      await queues.enqueue('Dqt::RetrieveTrnJob', { trnRequestId: request208.id, traineeId: 208, timeoutAfter: new Date(Date.now() + 4 * 86_400_000) });
+      expect((await waitFor(async () => ((await trainee(208)).trn ? trainee(208) : null))).state).toBe(2);
+      // Failed update and award, once DQT is back: update first (skipped: the trainee is recommended for award), then the award.
+      expect((await retry(211, 'Dqt::UpdateTraineeJob')).job!.returnvalue).toBe('skipped: trainee 211 is recommended_for_award');
+      expect((await retry(211, 'Dqt::RecommendForAwardJob')).job!.returnvalue).toBe('awarded on 2025-06-18');
+    } finally {
+      await workers.close();
+      await queues.close();
+      await dqt.close();
     }
   });
 

@@ -151,8 +151,25 @@ export function personalDataMasker(values: PersonalValues): (text: string) => st
     out = out.replace(EMAIL, MASKS.email).replace(NINO, MASKS.nino);
     if (dateRe) out = out.replace(dateRe, MASKS.dateOfBirth);
     if (nameRe) out = out.replace(nameRe, MASKS.name);
-    return out;
+    return maskLabelledValues(out);
   };
+}
+
+/**
+ * Values written after a personal field's name, as audit changes and logs print them: `date_of_birth: 1998-03-01 →
+ * 1998-03-10`, `last_name = Smith`, `first_names: Jo → Joanna`. Masks every value (old and new) up to the end of
+ * the line, a `|` or a tag; `null` stays.
+ */
+const LABELLED = /\b(first_names|middle_names|last_name|surname|full_name|date_of_birth|dob|email|ni_number)(\s*[:=]\s*)([^\n<|]*)/gi;
+function maskLabelledValues(text: string): string {
+  return text.replace(LABELLED, (_all, label: string, sep: string, values: string) => {
+    const mask = /birth|dob/i.test(label) ? MASKS.dateOfBirth : /mail/i.test(label) ? MASKS.email : /ni_number/i.test(label) ? MASKS.nino : MASKS.name;
+    const masked = values
+      .split(/(\s*(?:→|->)\s*)/)
+      .map((part, i) => (i % 2 === 1 || !part.trim() || /^(null|\[[a-z ]+\])$/i.test(part.trim()) ? part : part.replace(/^(\s*)(.*?)(\s*)$/, `$1${mask}$3`)))
+      .join('');
+    return `${label}${sep}${masked}`;
+  });
 }
 
 /**
@@ -160,7 +177,9 @@ export function personalDataMasker(values: PersonalValues): (text: string) => st
  * 1. in HTML tables, every value of a personal column (first/middle/last names, full name, date of birth,
  *    e-mail, NI number) — and those values wherever else they appear;
  * 2. the names, dates of birth and e-mails in `known` (the trainees the run looked at) wherever they appear;
- * 3. any e-mail address and any National Insurance number, by pattern.
+ * 3. any e-mail address and any National Insurance number, by pattern;
+ * 4. any value written after a personal field's name (`date_of_birth: 1998-03-01 → 1998-03-10`, `last_name = Smith`),
+ *    as audit changes print them: old values too.
  * Sources of code cells are left as written (they hold parameters, not records), except the injected
  * parameters cell, which is masked too. Changes `nb` in place; returns how many outputs changed.
  */

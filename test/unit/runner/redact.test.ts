@@ -85,6 +85,15 @@ describe('maskPersonalData', () => {
     expect(nb.cells[0]!.outputs![0]!.data!['text/html']).toBe('<style>.x{text-align:left}</style><p class="left">[name] [name] wrote</p>');
   });
 
+  it('masks values written after a personal field name, old and new, and keeps other fields', () => {
+    const mask = personalDataMasker({ names: [], datesOfBirth: [], emails: [] });
+    expect(mask('date_of_birth: 1998-03-01 → 1998-03-10')).toBe('date_of_birth: [date of birth] → [date of birth]');
+    expect(mask('first_names: Jo → Joanna | state: draft → submitted_for_trn')).toBe('first_names: [name] → [name] | state: draft → submitted_for_trn');
+    expect(mask('last_name = Smith')).toBe('last_name = [name]');
+    expect(mask('middle_names: null → Ann')).toBe('middle_names: null → [name]');
+    expect(mask('trainee_start_date: 2024-09-02')).toBe('trainee_start_date: 2024-09-02');
+  });
+
   it('masks known names as whole words only, in any case', () => {
     const mask = personalDataMasker({ names: ['Ann', 'Lee'], datesOfBirth: ['2000-01-02'], emails: [] });
     expect(mask('ANN LEE, Annex, Leeds, ann-lee, 2000-01-02, 12000-01-023')).toBe('[name] [name], Annex, Leeds, [name]-[name], [date of birth], 12000-01-023');

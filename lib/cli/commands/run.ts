@@ -21,7 +21,9 @@ Runs a runbook headless, papermill style, on Jupyter's own executor and the proj
   --html                      Also write an HTML copy (jupyter nbconvert).
   --redact                    Mask personal data in the outputs: e-mail addresses and NI numbers anywhere; names,
                               dates of birth and e-mails of the trainees the run showed (looked up by slug); every
-                              value of name / date-of-birth / e-mail / NI-number columns of HTML tables.
+                              value of name / date-of-birth / e-mail / NI-number columns of HTML tables; values
+                              after those field names (audit changes, old values too). Dates other than dates of
+                              birth, ids, slugs and TRNs stay, so the record still makes sense.
   --timeout SECONDS           Time limit per cell (default ${DEFAULT_TIMEOUT_SECONDS}).
   --help-notebook             List the notebook's parameters with their types and defaults, and exit.
 

@@ -151,6 +151,11 @@ export class DqtClient {
     await this.#call('PUT', `/v2/teachers/${encodeURIComponent(trn)}/itt-outcome`, identityQuery(slug, birthDate), body, null, [200, 201]);
   }
 
+  /** What a notebook shows for this object (the key is never part of it). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `DqtClient(${this.url}, timeout ${this.timeoutMs / 1000} s)`;
+  }
+
   /** Closes the connections. */
   async close(): Promise<void> {
     await this.#agent.close();

@@ -130,6 +130,14 @@ export class JobQueues {
     this.#reachable = true;
   }
 
+  /** What a notebook shows for this object: never the connection (its options may hold a Redis password). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `JobQueues(${Object.keys(this.queues).join(', ')} on ${describeUrl(this.#url)}, prefix ${this.prefix})`;
+  }
+  toJSON(): { queues: string[]; redis: string; prefix: string } {
+    return { queues: Object.keys(this.queues), redis: describeUrl(this.#url), prefix: this.prefix };
+  }
+
   /** The queue a job runs on. */
   queueFor(name: JobName): Queue {
     return this.queues[JOB_SETTINGS[name].queue];

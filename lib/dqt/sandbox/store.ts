@@ -411,10 +411,12 @@ export class DqtSandboxStore {
         const date = assessmentDate as string;
         const existing = earlyYears ? person.eytsDate : person.qtsDate;
         if (existing) return existing === date ? { status: 200, body: { trn: person.trn, qtsDate: existing } } : businessError(10003);
-        if (row.result === 'Withdrawn' || row.result === 'Fail') return businessError(10005);
+        // The QTS registration is checked before the row's result: a teacher withdrawn on DQT (status cleared)
+        // and then awarded gets 10006, as the playbook reports ("withdrawn on DQT and awarded on Register").
         const live = person.qtsRegistrations.filter((r) => r.status !== null);
         if (live.length === 0) return businessError(10006);
         if (live.length > 1) return businessError(10007);
+        if (row.result === 'Withdrawn' || row.result === 'Fail') return businessError(10005);
         row.result = 'Pass';
         if (earlyYears) {
           person.eytsDate = date;

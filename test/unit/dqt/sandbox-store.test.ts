@@ -42,6 +42,7 @@ describe('the DQT sandbox rules (dqt-api.md section 8)', () => {
     expect(store.setIttOutcome('2100001', q, { ittProviderUkprn: ukprn, outcome: 'Fail' }).status).toBe(200);
     expect(store.setIttOutcome('2100001', q, { ittProviderUkprn: ukprn, outcome: 'Fail' }).status).toBe(200);
     expect(store.setIttOutcome('2100001', q, { ittProviderUkprn: ukprn, outcome: 'Withdrawn' }).body).toMatchObject({ errorCode: 10005 });
+    expect(store.setIttOutcome('2100001', q, pass).body).toMatchObject({ errorCode: 10005 });
   });
 
   it('E: outcome rules, programme type changes, failed results, several incomplete records, a HUSID of another teacher', () => {

@@ -22,6 +22,7 @@ Options:
   --queues LIST      queues to work, comma separated (default: dqt,default)
   --concurrency N    jobs at once per queue (default 5)
 
+Against a database other than the sandbox it needs SUPPORT_ALLOW_WRITES=true: its jobs write trainee changes.
 Stop with Ctrl-C: jobs in progress finish first.
 `,
   async run(argv) {
@@ -45,6 +46,11 @@ Stop with Ctrl-C: jobs in progress finish first.
       }
     }
     const config = loadConfig();
+    if (!config.writesAllowed) {
+      throw new EnvironmentError(
+        `the worker writes trainee changes (TRNs, states, award dates) to ${describeUrl(config.database.url)}, and writes to a database other than the sandbox are off. Set SUPPORT_ALLOW_WRITES=true (and SUPPORT_OPERATOR) if you mean it.`,
+      );
+    }
     const db = connect(config.database.url, { applicationName: 'register-support worker' });
     const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db });
     const queues = openJobQueues(config.redis);

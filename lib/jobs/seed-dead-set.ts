@@ -8,7 +8,7 @@ import { dqtSandboxAdmin } from '../dqt/sandbox/admin.js';
 import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
 import { sidekiqBackoffMs, JOB_POLLING } from './names.js';
 import { runJob } from './processors.js';
-import { openJobQueues, type EnqueueArgs } from './queues.js';
+import { openJobQueues, type EnqueueArgs, type JobQueues } from './queues.js';
 import type { SeedHook } from '../sandbox/services.js';
 
 /**
@@ -58,7 +58,7 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
       if (run.runWhileState) await db.updateTable('trainees').set({ state: traineeState.toDb(run.runWhileState) }).where('id', '=', run.traineeId).execute();
       try {
         const job = await queues.enqueue(run.job, await argsFor(db, run), { jobId });
-        const outcome = await settle(job.id!, queues.queues.dqt.name, queues, options.timeoutMs ?? 30_000);
+        const outcome = await settle(job.id!, queues, options.timeoutMs ?? 30_000);
         if (outcome.state !== 'failed') problems.push(`${run.scenario}: ${run.job} ended ${outcome.state}, not dead`);
         else if (!outcome.reason.startsWith(run.expectedError)) problems.push(`${run.scenario}: ${run.job} died with "${outcome.reason}", expected "${run.expectedError}..."`);
       } finally {
@@ -85,7 +85,7 @@ async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs
 }
 
 /** Waits until a job is completed or failed, promoting its retries so their backoff is not waited out. */
-async function settle(jobId: string, _queueName: string, queues: ReturnType<typeof openJobQueues>, timeoutMs: number): Promise<{ state: string; reason: string }> {
+async function settle(jobId: string, queues: JobQueues, timeoutMs: number): Promise<{ state: string; reason: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const state = await queues.queues.dqt.getJobState(jobId);

@@ -1,6 +1,7 @@
 /**
  * Register's queues and job names, with the retry settings each job had in Sidekiq (register-facts 4.6, 4.9).
- * BullMQ's `attempts` counts the first run: Sidekiq `retry: 0` is 1 attempt, `retry: 10` is 11.
+ * BullMQ's `attempts` counts the first run: Sidekiq `retry: 0` is 1 attempt, `retry: 10` is 11. ActiveJob's
+ * `retry_on HttpError` (5 quick attempts about 3 s apart inside each Sidekiq run) is folded into those attempts.
  *
  * @example
  * JOB_SETTINGS['Dqt::UpdateTraineeJob'] // { queue: 'dqt', attempts: 1 }

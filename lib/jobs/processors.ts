@@ -167,7 +167,11 @@ async function registerForTrn(ctx: JobContext, job: Job, traineeId: number): Pro
   return `TRN requested (request ${request.request_id}); polling enqueued`;
 }
 
-/** `Dqt::RetrieveTrnJob(trn_request, timeout_after)` (register-facts 4.8). */
+/**
+ * `Dqt::RetrieveTrnJob(trn_request, timeout_after)` (register-facts 4.8). Past the timeout Register posted
+ * "... has timed out after 4 days." to Slack and ended quietly; here the job dies with that text (no retries),
+ * so the dead set shows it to whoever is on call.
+ */
 async function retrieveTrn(ctx: JobContext, job: Job, trnRequestId: number, timeoutAfter: string | null): Promise<string> {
   const now = ctx.now?.() ?? new Date();
   const polling = ctx.polling ?? JOB_POLLING;

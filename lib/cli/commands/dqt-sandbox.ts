@@ -1,4 +1,4 @@
-import { EXIT, UsageError, type Command } from '../command.js';
+import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js';
 import { loadConfig } from '../../config/env.js';
 import { startDqtSandbox } from '../../dqt/sandbox/server.js';
 import { dqtSandboxSeed } from '../../dqt/sandbox/seed.js';
@@ -34,7 +34,11 @@ POST /_sandbox/reset. Stop with Ctrl-C.
       }
     }
     const config = loadConfig();
-    const sandbox = await startDqtSandbox({ apiKey: config.dqt.apiKey.reveal(), port: port ?? config.sandbox.dqtPort, seed: dqtSandboxSeed() });
+    const wanted = port ?? config.sandbox.dqtPort;
+    const sandbox = await startDqtSandbox({ apiKey: config.dqt.apiKey.reveal(), port: wanted, seed: dqtSandboxSeed() }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new EnvironmentError(`port ${wanted} is in use (is \`support sandbox\` already running? it serves the DQT sandbox too). Choose another with --port.`);
+      throw error;
+    });
     process.stdout.write(`DQT sandbox listening on ${sandbox.url} (${sandbox.store.persons.length} teachers). Admin endpoints under ${sandbox.url}/_sandbox/. Ctrl-C stops it.\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

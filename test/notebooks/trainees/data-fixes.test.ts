@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listScenarios, seed } from '../../../lib/sandbox/seed/index.js';
-import { runNotebook } from '../../../lib/runner/index.js';
+import { installKernel, runNotebook } from '../../../lib/runner/index.js';
+import { assertBuilt, ROOT } from '../../integration/runner/cli.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
 import { diff, snapshot } from '../../integration/plan/snapshot.js';
 
@@ -31,8 +32,13 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = testRedisPrefix();
 let t: TestDatabase;
 let out: string;
+let jupyterData: string;
 let dqtQueue: Queue;
 beforeAll(async () => {
+  assertBuilt();
+  // A kernel spec of this run's own (another checkout may have registered the shared one).
+  jupyterData = mkdtempSync(join(tmpdir(), 'rs-fixes-jupyter-'));
+  installKernel({ projectRoot: ROOT, env: { ...process.env, JUPYTER_DATA_DIR: jupyterData }, checkJupyter: false });
   t = await createTestDatabase();
   await seed(t.db);
   out = mkdtempSync(join(tmpdir(), 'rs-nb-'));
@@ -43,6 +49,7 @@ afterAll(async () => {
   await dqtQueue?.close();
   await t?.drop();
   if (out) rmSync(out, { recursive: true, force: true });
+  if (jupyterData) rmSync(jupyterData, { recursive: true, force: true });
 });
 
 function parametersOf(runbook: string): string[] {
@@ -53,7 +60,7 @@ function parametersOf(runbook: string): string[] {
 
 describe.each(Object.keys(RUNBOOKS))('runbook data-fixes/%s', (runbook) => {
   it('previews with commit=false (nothing written) and commits with commit=true (rows and audits written)', { timeout: 180_000 }, async () => {
-    const env = { ...process.env, DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX, SUPPORT_ALLOW_WRITES: 'true', SUPPORT_OPERATOR: 'Nora Notebook' };
+    const env = { ...process.env, DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX, JUPYTER_DATA_DIR: jupyterData, SUPPORT_ALLOW_WRITES: 'true', SUPPORT_OPERATOR: 'Nora Notebook' };
     await dqtQueue.drain();
     const before = await snapshot(t.db);
     const preview = await runNotebook({ notebook: `notebooks/data-fixes/${runbook}.ipynb`, parameters: parametersOf(runbook), outDir: out, env });

@@ -1,5 +1,5 @@
 import { AUDITABLE_TYPES, type TableName } from '../db/schema.js';
-import { auditValue } from './values.js';
+import { auditValue, sameValue } from './values.js';
 
 /**
  * How each table's audits are written, as Register's audited gem does (register-facts 1.10): the model name as
@@ -41,11 +41,11 @@ export function wholeRowChanges(row: Record<string, unknown>): Record<string, un
   return Object.fromEntries(Object.entries(row).filter(([c]) => !NOT_AUDITED_COLUMNS.has(c)).map(([c, v]) => [c, auditValue(v)]));
 }
 
-/** `audited_changes` for an update: `{ column: [old, new] }`. */
+/** `audited_changes` for an update: `{ column: [old, new] }`, only for columns whose value really changes (as the gem's dirty tracking). */
 export function updateChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
   return Object.fromEntries(
     Object.keys(after)
-      .filter((c) => !NOT_AUDITED_COLUMNS.has(c))
+      .filter((c) => !NOT_AUDITED_COLUMNS.has(c) && !sameValue(before[c], after[c]))
       .map((c) => [c, [auditValue(before[c]), auditValue(after[c])] as [unknown, unknown]]),
   );
 }

@@ -29,6 +29,7 @@ describe('audits', () => {
     expect(auditComment('  Withdrawn in error ', ' https://t/1 ')).toBe('Withdrawn in error\nhttps://t/1');
     expect(auditComment('Only a comment', '  ')).toBe('Only a comment');
     expect(updateChanges({ state: 6, awarded_at: new Date('2025-06-25T00:00:00Z') }, { state: 2, awarded_at: null, updated_at: new Date() })).toEqual({ state: [6, 2], awarded_at: ['2025-06-25T00:00:00.000Z', null] });
+    expect(updateChanges({ state: 2, email: 'a@x' }, { state: 2, email: 'b@x' })).toEqual({ email: ['a@x', 'b@x'] });
     expect(wholeRowChanges({ id: 3, trainee_id: 1, name: 'x', created_at: new Date(), updated_at: new Date() })).toEqual({ trainee_id: 1, name: 'x' });
   });
 });

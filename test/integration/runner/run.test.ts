@@ -165,11 +165,16 @@ describe('support run', () => {
 
   it('never writes the DQT API key into the notebook or its HTML copy, nor prints it', async () => {
     const key = 'fake-dqt-key-7f3a9c1e55';
-    const r = await run('secret', ['--html'], { DQT_API_URL: 'https://dqt.invalid', DQT_API_KEY: key });
+    const password = 'pg-pass-91b2c7'; // PostgreSQL here trusts local connections: the password is only carried
+    const r = await run('secret', ['--html'], { DQT_API_URL: 'https://dqt.invalid', DQT_API_KEY: key, DATABASE_URL: t.url.replace('postgres@', `postgres:${password}@`) });
     expect(r.code).toBe(1); // the last cell throws an error quoting the key
     expect(r.files.sort()).toEqual([r.notebookFile!, r.notebookFile!.replace(/\.ipynb$/, '.html')].sort());
     const html = readFileSync(join(r.dir, r.notebookFile!.replace(/\.ipynb$/, '.html')), 'utf8');
-    for (const written of [r.raw, html, r.stdout, r.stderr]) expect(written).not.toContain(key);
+    for (const written of [r.raw, html, r.stdout, r.stderr]) {
+      expect(written).not.toContain(key);
+      expect(written).not.toContain(password);
+    }
+    expect(r.raw).toContain('database postgres://postgres:[redacted]@127.0.0.1');
     expect(r.raw).toContain('key=[redacted]');
     expect(r.raw).toContain('stderr key [redacted]');
     expect(r.raw).toContain('<b>[redacted]</b>');

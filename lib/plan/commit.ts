@@ -23,6 +23,8 @@ export interface CommitOptions {
   onProgress?: (step: { statement: string; rows: number; done: number; total: number }) => void | Promise<void>;
   /** Run post-commit actions (default true). */
   runActions?: boolean;
+  /** How long to wait for a row another transaction holds locked before refusing (default 10,000 ms). */
+  lockTimeoutMs?: number;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -73,112 +75,126 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
   const committedAt = new Date();
   const username = auditUsername(operator);
 
-  const outcome = await db.transaction().execute(async (trx) => {
-    // Two commits of the same plan at once: the second waits here, then finds the first one's audits.
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${plan.id}, 0))`.execute(trx);
-    const previous = await sql<{ id: number }>`SELECT id FROM audits WHERE request_uuid = ${plan.id} ORDER BY id`.execute(trx);
-    if (previous.rows.length > 0) return { status: 'already' as const, ids: previous.rows.map((r) => Number(r.id)) };
+  const lockTimeoutMs = Math.max(1, Math.round(options.lockTimeoutMs ?? 10_000));
+  const outcome = await db
+    .transaction()
+    .execute(async (trx) => {
+      // Never wait for ever on a row Register (or another operator) holds: refuse instead.
+      await sql.raw(`SET LOCAL lock_timeout = ${lockTimeoutMs}`).execute(trx);
+      // Two commits of the same plan at once: the second waits here, then finds the first one's audits.
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${plan.id}, 0))`.execute(trx);
+      const previous = await sql<{ id: number }>`SELECT id FROM audits WHERE request_uuid = ${plan.id} ORDER BY id`.execute(trx);
+      if (previous.rows.length > 0) return { status: 'already' as const, ids: previous.rows.map((r) => Number(r.id)) };
 
-    const total = plan.changes.length;
-    let done = 0;
-    const step = async (statement: string, rows: number) => {
-      done += statement.startsWith('write') ? rows : 0;
-      await options.onProgress?.({ statement, rows, done, total });
-    };
-
-    const current = await lockRows(trx, plan.changes);
-    await step('lock and read rows', current.size);
-    const problems = driftProblems(plan.changes, current);
-    if (problems.length) {
-      if (plan.changes.every((c) => c.kind !== 'insert') && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
-      throw new PlanRefusedError(
-        problems.some((p) => p.missing) ? 'missing-row' : 'drift',
-        `Refused: ${problems.length === 1 ? 'a row has' : `${problems.length} rows have`} changed since this plan was built, so nothing was written.\n` +
-          problems.map((p) => `  - ${p.text}`).join('\n') +
-          '\nRun the runbook again from the top to see the current data and a new preview.',
-        problems.map((p) => p.text),
-      );
-    }
-    await checkAbsent(trx, plan.changes);
-
-    const ids = await allocateInsertIds(trx, plan.changes);
-    const resolve = (value: unknown): unknown => {
-      if (!isPlanRef(value)) return value;
-      const id = ids.refs.get(value.$ref);
-      if (id === undefined) throw new Error(`Plan error: "${value.$ref}" refers to no row inserted by this plan.`);
-      return id;
-    };
-
-    const applied: AppliedChange[] = [];
-    const audits: Record<string, unknown>[] = [];
-    const versions = await nextVersions(trx, plan.changes, ids.byIndex);
-
-    // Apply in plan order, one statement per run of changes of the same kind, table and columns.
-    for (const batch of batches(plan.changes)) {
-      const { kind, table } = batch[0]!.change;
-      const type = auditableType(table);
-      const association = AUDIT_ASSOCIATIONS[table];
-      const audit = (id: number, action: 'create' | 'update' | 'destroy', changes: Record<string, unknown>, row: Record<string, unknown>) => {
-        const associatedId = association ? row[association.column] : null;
-        audits.push({
-          auditable_type: type,
-          auditable_id: id,
-          associated_type: associatedId == null ? null : association!.type,
-          associated_id: associatedId ?? null,
-          user_id: null,
-          user_type: null,
-          username,
-          action,
-          audited_changes: changes,
-          version: action === 'create' ? 1 : versions.next(table, id),
-          comment: fullComment,
-          remote_address: null,
-          request_uuid: plan.id,
-          created_at: committedAt.toISOString(),
-        });
+      const total = plan.changes.length;
+      let done = 0;
+      const step = async (statement: string, rows: number) => {
+        done += statement.startsWith('write') ? rows : 0;
+        await options.onProgress?.({ statement, rows, done, total });
       };
-      if (kind === 'update' || kind === 'discard') {
-        const records = batch.map(({ change }) => {
-          const row = current.get(key(change.table, (change as { id: number }).id))!;
-          const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: committedAt } : { ...((change as { values: object }).values) };
-          return { change, row, values };
-        });
-        const columns = Object.keys(records[0]!.values);
-        await populateUpdate(trx, table, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: committedAt })));
-        for (const r of records) {
-          const before = Object.fromEntries(columns.map((c) => [c, r.row[c] ?? null]));
-          applied.push({ kind, table, id: r.row.id, before, after: { ...r.values } });
-          audit(r.row.id, 'update', updateChanges(before, r.values), { ...r.row, ...r.values });
-        }
-        await step(`write ${kind} ${table}`, records.length);
-      } else if (kind === 'insert') {
-        const records = batch.map(({ change, index }) => {
-          const values = Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)]));
-          return { id: ids.byIndex.get(index)!, values };
-        });
-        const columns = ['id', ...Object.keys(records[0]!.values), 'created_at', 'updated_at'].filter((c, i, all) => all.indexOf(c) === i);
-        await populateInsert(trx, table, columns, records.map((r) => ({ created_at: committedAt, updated_at: committedAt, ...r.values, id: r.id })));
-        for (const r of records) {
-          applied.push({ kind, table, id: r.id, before: null, after: { ...r.values } });
-          audit(r.id, 'create', wholeRowChanges(r.values), r.values);
-        }
-        await step(`write insert ${table}`, records.length);
-      } else {
-        const records = batch.map(({ change }) => current.get(key(change.table, (change as { id: number }).id))!);
-        await sql`DELETE FROM ${ident(table)} WHERE id = ANY(${records.map((r) => r.id)}::bigint[])`.execute(trx);
-        for (const row of records) {
-          const { id, ...before } = row;
-          applied.push({ kind, table, id, before, after: null });
-          audit(id, 'destroy', wholeRowChanges(before), row);
-        }
-        await step(`write delete ${table}`, records.length);
-      }
-    }
 
-    const auditIds = await insertAudits(trx, audits);
-    await step('write audits', 0);
-    return { status: 'committed' as const, applied, auditIds };
-  });
+      const current = await lockRows(trx, plan.changes);
+      await step('lock and read rows', current.size);
+      const problems = driftProblems(plan.changes, current);
+      if (problems.length) {
+        if (plan.changes.every((c) => c.kind !== 'insert') && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
+        throw new PlanRefusedError(
+          problems.some((p) => p.missing) ? 'missing-row' : 'drift',
+          `Refused: ${problems.length === 1 ? 'a row has' : `${problems.length} rows have`} changed since this plan was built, so nothing was written.\n` +
+            problems.map((p) => `  - ${p.text}`).join('\n') +
+            '\nRun the runbook again from the top to see the current data and a new preview.',
+          problems.map((p) => p.text),
+        );
+      }
+      await checkAbsent(trx, plan.changes);
+
+      const ids = await allocateInsertIds(trx, plan.changes);
+      const resolve = (value: unknown): unknown => {
+        if (!isPlanRef(value)) return value;
+        const id = ids.refs.get(value.$ref);
+        if (id === undefined) throw new Error(`Plan error: "${value.$ref}" refers to no row inserted by this plan.`);
+        return id;
+      };
+
+      const applied: AppliedChange[] = [];
+      const audits: Record<string, unknown>[] = [];
+      const versions = await nextVersions(trx, plan.changes, ids.byIndex);
+
+      // Apply in plan order, one statement per run of changes of the same kind, table and columns.
+      for (const batch of batches(plan.changes)) {
+        const { kind, table } = batch[0]!.change;
+        const type = auditableType(table);
+        const association = AUDIT_ASSOCIATIONS[table];
+        const audit = (id: number, action: 'create' | 'update' | 'destroy', changes: Record<string, unknown>, row: Record<string, unknown>) => {
+          const associatedId = association ? row[association.column] : null;
+          audits.push({
+            auditable_type: type,
+            auditable_id: id,
+            associated_type: associatedId == null ? null : association!.type,
+            associated_id: associatedId ?? null,
+            user_id: null,
+            user_type: null,
+            username,
+            action,
+            audited_changes: changes,
+            version: action === 'create' ? 1 : versions.next(table, id),
+            comment: fullComment,
+            remote_address: null,
+            request_uuid: plan.id,
+            created_at: committedAt.toISOString(),
+          });
+        };
+        if (kind === 'update' || kind === 'discard') {
+          const records = batch.map(({ change }) => {
+            const row = current.get(key(change.table, (change as { id: number }).id))!;
+            const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: committedAt } : { ...((change as { values: object }).values) };
+            return { change, row, values };
+          });
+          const columns = Object.keys(records[0]!.values);
+          await populateUpdate(trx, table, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: committedAt })));
+          for (const r of records) {
+            const before = Object.fromEntries(columns.map((c) => [c, r.row[c] ?? null]));
+            applied.push({ kind, table, id: r.row.id, before, after: { ...r.values } });
+            audit(r.row.id, 'update', updateChanges(before, r.values), { ...r.row, ...r.values });
+          }
+          await step(`write ${kind} ${table}`, records.length);
+        } else if (kind === 'insert') {
+          const records = batch.map(({ change, index }) => {
+            const values = Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)]));
+            return { id: ids.byIndex.get(index)!, values };
+          });
+          const columns = ['id', ...Object.keys(records[0]!.values), 'created_at', 'updated_at'].filter((c, i, all) => all.indexOf(c) === i);
+          await populateInsert(trx, table, columns, records.map((r) => ({ created_at: committedAt, updated_at: committedAt, ...r.values, id: r.id })));
+          for (const r of records) {
+            applied.push({ kind, table, id: r.id, before: null, after: { ...r.values } });
+            audit(r.id, 'create', wholeRowChanges(r.values), r.values);
+          }
+          await step(`write insert ${table}`, records.length);
+        } else {
+          const records = batch.map(({ change }) => current.get(key(change.table, (change as { id: number }).id))!);
+          await sql`DELETE FROM ${ident(table)} WHERE id = ANY(${records.map((r) => r.id)}::bigint[])`.execute(trx);
+          for (const row of records) {
+            const { id, ...before } = row;
+            applied.push({ kind, table, id, before, after: null });
+            audit(id, 'destroy', wholeRowChanges(before), row);
+          }
+          await step(`write delete ${table}`, records.length);
+        }
+      }
+
+      const auditIds = await insertAudits(trx, audits);
+      await step('write audits', 0);
+      return { status: 'committed' as const, applied, auditIds };
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: string }).code === '55P03') {
+        throw new PlanRefusedError(
+          'locked',
+          `Refused: a row this plan changes stayed locked by another transaction for ${lockTimeoutMs / 1000} s (Register or another operator is changing it right now), so nothing was written. Wait a minute and run the commit cell again.`,
+        );
+      }
+      throw error;
+    });
 
   const base = { planId: plan.id, hash, title: plan.title, committedAt: committedAt.toISOString(), operator, comment: fullComment };
   if (outcome.status === 'already') {

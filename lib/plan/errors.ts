@@ -9,11 +9,12 @@
  * | `drift` | a row changed since the plan was built (names the row and field, expected and found) |
  * | `missing-row` | a row the plan changes no longer exists |
  * | `already-exists` | a row the plan inserts already exists |
+ * | `locked` | a row stayed locked by another transaction (Register changing it right now) past the lock timeout |
  */
 export class PlanRefusedError extends Error {
   override name = 'PlanRefusedError';
   constructor(
-    readonly reason: 'blank-comment' | 'unknown-operator' | 'writes-not-allowed' | 'drift' | 'missing-row' | 'already-exists',
+    readonly reason: 'blank-comment' | 'unknown-operator' | 'writes-not-allowed' | 'drift' | 'missing-row' | 'already-exists' | 'locked',
     message: string,
     readonly details: string[] = [],
   ) {

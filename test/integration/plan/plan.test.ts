@@ -290,6 +290,29 @@ describe('post-commit actions and concurrent commits', () => {
     await t.db.updateTable('trainees').set({ email: before.email }).where('id', '=', 105).execute();
   });
 
+  it('a row locked by another transaction (Register saving it) is waited for only so long, then refused with nothing written', async () => {
+    const before = await trainee(105);
+    const plan = planBuilder('Locked').update('trainees', 105, { email: before.email }, { email: 'locked@example.com' }).build();
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM trainees WHERE id = 105 FOR UPDATE');
+      await expect(commitPlan(t.db, plan, { auditComment: 'x', config, lockTimeoutMs: 300 })).rejects.toMatchObject({
+        reason: 'locked',
+        message: expect.stringMatching(/^Refused: a row this plan changes stayed locked by another transaction for 0.3 s/),
+      });
+      await other.query('ROLLBACK');
+    } finally {
+      await other.end();
+    }
+    expect((await trainee(105)).email).toBe(before.email);
+    expect(await auditsOf(plan.id)).toHaveLength(0);
+    // Once the lock is gone, the same plan commits.
+    expect((await commitPlan(t.db, plan, { auditComment: 'x', config })).rowsChanged).toBe(1);
+    await t.db.updateTable('trainees').set({ email: before.email }).where('id', '=', 105).execute();
+  });
+
   it('a plan whose rows already hold the new values (applied by someone else) writes nothing and says so', async () => {
     const before = await trainee(105);
     const plan = planBuilder('Already done').update('trainees', 105, { email: before.email }, { email: 'done@example.com' }).build();

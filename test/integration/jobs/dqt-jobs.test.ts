@@ -249,6 +249,30 @@ describe('the Apply jobs', () => {
   });
 });
 
+describe('a wrong DQT key', () => {
+  it('kills the job with status 401, and the worker says what it means without printing the key', async () => {
+    const wrongKey = 'wrong-worker-key-88e1';
+    const otherPrefix = testRedisPrefix();
+    const otherQueues = openJobQueues({ url: REDIS_URL, prefix: otherPrefix });
+    const wrongDqt = createDqtClient({ url: sandbox.url, apiKey: new Secret(wrongKey), db: t.db });
+    const otherWorkers = startJobWorkers({ redis: { url: REDIS_URL, prefix: otherPrefix }, db: t.db, dqt: wrongDqt, queues: otherQueues, queueNames: ['dqt'] });
+    const lines: string[] = [];
+    otherWorkers.onEvent((line) => lines.push(line));
+    try {
+      const job = await otherQueues.enqueue('Dqt::UpdateTraineeJob', { traineeId: 201 });
+      await waitFor(async () => (await otherQueues.queues.dqt.getJobState(job.id!)) === 'failed', 'the job to die');
+      await waitFor(async () => lines.length > 0, 'the worker line');
+      expect(lines[0]).toBe(`dqt Dqt::UpdateTraineeJob #${job.id} DEAD: status: 401, body:  (DQT refused the API key (401): DQT_API_KEY is wrong, expired or missing.)`);
+      expect(lines.join('\n')).not.toContain(wrongKey);
+    } finally {
+      await otherWorkers.close();
+      await otherQueues.queues.dqt.obliterate({ force: true }).catch(() => undefined);
+      await otherQueues.close();
+      await wrongDqt.close();
+    }
+  });
+});
+
 describe('inspecting the objects in a notebook', () => {
   it('shows neither the DQT key nor a Redis password', async () => {
     const { inspect } = await import('node:util');

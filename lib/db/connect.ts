@@ -38,8 +38,10 @@ export function connect(url: string, options: ConnectOptions = {}): RegisterDb {
     // Sessions run in UTC so `now()` matches what Rails writes.
     options: '-c TimeZone=UTC',
   });
-  // An idle client dropping (the server restarted) must not crash a notebook kernel.
+  // A connection dropping (the server restarted, the network went) must not crash a notebook kernel: the query in
+  // flight fails with its own error, and an idle client is simply replaced.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<RegisterDatabase>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -88,7 +88,7 @@ export async function traineeTimeline(db: RegisterDb, slug: string): Promise<Tra
       .selectAll()
       .where('trainee_id', '=', trainee.id)
       .where('discarded_at', 'is', null)
-      .orderBy('created_at', 'desc')
+      // Register's current_withdrawal: the last kept row.
       .orderBy('id', 'desc')
       .executeTakeFirst(),
     db.selectFrom('dqt_trn_requests').selectAll().where('trainee_id', '=', trainee.id).orderBy('id', 'desc').executeTakeFirst(),

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Redis from 'ioredis';
@@ -26,6 +27,7 @@ let t: TestDatabase;
 let redisPrefix: string;
 let jupyterData: string;
 const stops: (() => Promise<void>)[] = [];
+const DQT_KEY = `suite-dqt-key-${randomBytes(8).toString('hex')}`;
 const outDir = join(ROOT, 'runs', 'notebook-suite', new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
 
 beforeAll(async () => {
@@ -41,6 +43,8 @@ beforeAll(async () => {
     SUPPORT_OPERATOR: 'Notebook Suite',
     REDIS_PREFIX: redisPrefix,
     SUPPORT_DQT_SANDBOX_PORT: String(await freePort()),
+    // The DQT sandbox accepts this key and the runbooks send it: no output may contain it.
+    DQT_API_KEY: DQT_KEY,
     JUPYTER_DATA_DIR: jupyterData,
   });
   installKernel({ projectRoot: ROOT, env, checkJupyter: false });
@@ -79,6 +83,13 @@ afterAll(async () => {
 describe('every runbook runs headless on a freshly seeded database', () => {
   it('finds the runbooks', () => {
     expect(runbooks).toContain('ops/trainee-timeline');
+  });
+
+  it('no output notebook and no command output contains the DQT API key', () => {
+    const leaks = readdirSync(outDir).filter((f) => readFileSync(join(outDir, f), 'utf8').includes(DQT_KEY));
+    for (const [run, result] of results) if (`${result.stdout}${result.stderr}`.includes(DQT_KEY)) leaks.push(`output of ${run.runbook} (${run.label})`);
+    expect(readdirSync(outDir).length).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
   });
 
   for (const runbook of runbooks) {

@@ -24,4 +24,5 @@ export { installKernel, kernelStatus, kernelSpec, kernelSpecDir, projectKernelEn
 export type { KernelSpec, KernelStatus, KernelInstallResult } from './kernel.js';
 export { executeNotebook } from './execute.js';
 export { runNotebook, prepareRun, DEFAULT_TIMEOUT_SECONDS } from './run.js';
+export { resolveNotebook, listRunbooks } from './resolve-notebook.js';
 export type { RunOptions, RunResult } from './run.js';

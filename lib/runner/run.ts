@@ -10,6 +10,7 @@ import { convertToHtml, detectJupyter, JUPYTER_INSTALL_HINT } from './jupyter.js
 import { KERNEL_NAME, projectKernelEnv } from './kernel.js';
 import { NotebookFormatError, readNotebook, writeNotebook, type Notebook } from './notebook-file.js';
 import { outputFileName } from './output-name.js';
+import { resolveNotebook } from './resolve-notebook.js';
 import { parameterize } from './parameterize.js';
 import { findParametersCell, notebookParameters, type NotebookParameter } from './parameters.js';
 import { personalValuesOf } from './personal.js';
@@ -17,7 +18,7 @@ import { maskPersonalData, redactNotebookSecrets, slugsInOutputs } from './redac
 import { ParameterError, resolveParameters, type ParameterValue } from './values.js';
 
 export interface RunOptions {
-  /** Path of the runbook, e.g. `notebooks/ops/trainee-timeline.ipynb`. */
+  /** Path of the runbook, e.g. `notebooks/ops/trainee-timeline.ipynb`, or its name (`trainee-timeline`). */
   notebook: string;
   /** `name=value` strings, as given with `-p`. */
   parameters?: string[];
@@ -60,17 +61,19 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
  * Reads a runbook and checks the `-p` values against its `parameters` cell. Throws `UsageError` (exit 2) for an
  * unreadable notebook, an unknown parameter or a value of the wrong type, before anything runs.
  */
-export function prepareRun(notebookPath: string, assignments: string[]): { nb: Notebook; params: NotebookParameter[]; values: Record<string, ParameterValue> } {
+export function prepareRun(notebook: string, assignments: string[]): { nb: Notebook; path: string; params: NotebookParameter[]; values: Record<string, ParameterValue> } {
   let nb: Notebook;
   let params: NotebookParameter[];
+  let path: string;
   try {
-    nb = readNotebook(notebookPath);
+    path = resolveNotebook(notebook);
+    nb = readNotebook(path);
     params = notebookParameters(nb);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   try {
-    return { nb, params, values: resolveParameters(params, assignments) };
+    return { nb, path, params, values: resolveParameters(params, assignments) };
   } catch (error) {
     if (error instanceof ParameterError) throw new UsageError(error.message);
     throw error;
@@ -94,8 +97,7 @@ export function prepareRun(notebookPath: string, assignments: string[]): { nb: N
 export async function runNotebook(options: RunOptions): Promise<RunResult> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
-  const notebookPath = resolve(options.notebook);
-  const { nb, params, values } = prepareRun(notebookPath, options.parameters ?? []);
+  const { nb, path: notebookPath, params, values } = prepareRun(options.notebook, options.parameters ?? []);
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 
   // The environment: configuration, kernel, database (exit 3 with what to fix).
@@ -165,7 +167,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   const mainValue = mainParam ? String(values[mainParam.name] ?? mainParam.defaultValue ?? '') : null;
   executed.metadata.register_support = {
     run: {
-      notebook: options.notebook,
+      notebook: relative(defaultProjectRoot(), notebookPath).startsWith('..') ? notebookPath : relative(defaultProjectRoot(), notebookPath),
       parameters: values,
       defaults: Object.fromEntries(params.filter((p) => !(p.name in values)).map((p) => [p.name, p.defaultSource])),
       started_at: startedAt.toISOString(),

@@ -7,8 +7,10 @@ import { DEFAULT_TIMEOUT_SECONDS, prepareRun, runNotebook } from '../../runner/r
 import { describeStatus } from '../../runner/failure.js';
 
 const help = `
-Usage: support run <notebook.ipynb> [-p name=value ...] [--out DIR] [--html] [--redact] [--timeout SECONDS]
-       support run <notebook.ipynb> --help-notebook
+Usage: support run <notebook> [-p name=value ...] [--out DIR] [--html] [--redact] [--timeout SECONDS]
+       support run <notebook> --help-notebook
+
+<notebook> is a path (notebooks/ops/trainee-timeline.ipynb) or a runbook's name (trainee-timeline).
 
 Runs a runbook headless, papermill style, on Jupyter's own executor and the project's kernel.
 

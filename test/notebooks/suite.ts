@@ -1,24 +1,14 @@
-import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { listScenarios, type Scenario } from '../../lib/sandbox/seed/index.js';
+import { listRunbooks } from '../../lib/runner/resolve-notebook.js';
 import { ROOT } from '../integration/runner/cli.js';
 
 export const NOTEBOOKS_DIR = join(ROOT, 'notebooks');
 
 /** Every runbook under notebooks/, as paths relative to it without `.ipynb` (how scenarios name them), sorted. */
-export function discoverNotebooks(dir = NOTEBOOKS_DIR): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue; // .ipynb_checkpoints
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ipynb')) found.push(relative(dir, path).replace(/\.ipynb$/, ''));
-    }
-  };
-  walk(dir);
-  return found.sort();
+export function discoverNotebooks(): string[] {
+  return listRunbooks(ROOT);
 }
 
 /** One headless run of a runbook: for a scenario, or with the notebook's defaults. */

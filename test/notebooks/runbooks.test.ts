@@ -78,6 +78,8 @@ afterAll(async () => {
     }
   }
   if (jupyterData) rmSync(jupyterData, { recursive: true, force: true });
+  // The executed notebooks are kept for reading only when a run failed.
+  if (results.size === runs.length && [...results.values()].every((r) => r.code === 0)) rmSync(outDir, { recursive: true, force: true });
 });
 
 describe('every runbook runs headless on a freshly seeded database', () => {

@@ -198,3 +198,18 @@ export function kernelStatus(options: { projectRoot?: string; env?: NodeJS.Proce
   return { ok: runReady && installed && pointsHere && nodeExists, runReady, installed, path, pointsHere, nodeExists, packageLink, built, message };
 }
 
+
+/**
+ * `support doctor`'s kernel check, shaped like its other checks: passes when `support run` and `npm start` can run
+ * notebooks on this project's tslab; the detail also says when the per-user spec (Jupyter started by hand) points
+ * elsewhere.
+ *
+ * @example
+ * const CHECKS = [checkDatabase, checkRedis, checkDqt, checkJupyter, kernelCheck];
+ */
+export async function kernelCheck(options: { projectRoot?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ name: string; ok: boolean; detail: string; fix?: string }> {
+  const status = kernelStatus(options);
+  const fix = /Fix: (.*)$/.exec(status.message.replace(/ \(support run and npm start are not affected.*$/, ''))?.[1];
+  const detail = status.message.replace(/\s*Fix: [^(]*/, ' ').replace(/\s+/g, ' ').trim();
+  return { name: 'kernel', ok: status.runReady, detail, ...(fix && !status.ok ? { fix } : {}) };
+}

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { kernelStatus } from '../../../lib/runner/kernel.js';
+import { kernelCheck, kernelStatus } from '../../../lib/runner/kernel.js';
 import { assertBuilt, cleanEnv, ROOT, support } from './cli.js';
 
 // `support kernel install/status` against a Jupyter data folder of its own (JUPYTER_DATA_DIR).
@@ -53,6 +53,12 @@ describe('support kernel', () => {
     spec.argv[1] = '/elsewhere/node_modules/tslab/bin/tslab';
     writeFileSync(path, JSON.stringify(spec));
     expect(kernelStatus({ env })).toMatchObject({ ok: false, runReady: true, installed: true, pointsHere: false });
+    expect(await kernelCheck({ env })).toEqual({
+      name: 'kernel',
+      ok: true, // support run and npm start use the project's own copy
+      detail: `The kernel "register-support" runs /elsewhere/node_modules/tslab/bin/tslab, not this project's tslab (${join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab')}). (support run and npm start are not affected: they use the project's own copy in .jupyter/.)`,
+      fix: 'npx support kernel install',
+    });
     const r = await support(['kernel', 'status'], env);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain("runs /elsewhere/node_modules/tslab/bin/tslab, not this project's tslab");

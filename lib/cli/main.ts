@@ -1,9 +1,9 @@
-import { EXIT, EnvironmentError, UsageError, type Command } from './command.js';
-import { loadCommands } from './commands/index.js';
+import { EXIT, EnvironmentError, UsageError } from './command.js';
+import { COMMANDS, type CommandEntry } from './commands/index.js';
 import { ConfigError } from '../config/index.js';
 import { redactSecrets } from '../notebook/redact.js';
 
-function overview(commands: Command[]): string {
+function overview(commands: readonly Pick<CommandEntry, 'name' | 'summary'>[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'support: runbooks and tools for supporting Register trainee teachers',
@@ -22,17 +22,18 @@ function overview(commands: Command[]): string {
 
 /** Entry point of the `support` command. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
+  const commands = COMMANDS;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${overview(commands)}\n`);
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`support: unknown command "${name}".\n\n${overview(commands)}\n`);
     return EXIT.usage;
   }
+  const { command } = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.help.trim()}\n`);
     return EXIT.ok;

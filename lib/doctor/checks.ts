@@ -4,6 +4,7 @@ import { describeUrl, loadConfig, type Config } from '../config/env.js';
 import { connect, ping } from '../db/connect.js';
 import { ensureSandbox } from '../sandbox/ensure.js';
 import { redactSecrets } from '../notebook/redact.js';
+import { kernelCheck } from '../runner/kernel.js';
 
 const run = promisify(execFile);
 
@@ -107,8 +108,11 @@ export const checkJupyter: Check = async () => {
   }
 };
 
+/** The project's Jupyter kernel: installed, and running this checkout's tslab. */
+export const checkKernel: Check = async () => kernelCheck();
+
 /** The checks `support doctor` runs, in order. */
-export const CHECKS: Check[] = [checkDatabase, checkRedis, checkDqt, checkJupyter];
+export const CHECKS: Check[] = [checkDatabase, checkRedis, checkDqt, checkJupyter, checkKernel];
 
 /**
  * Runs every check and returns one result per check; never throws.

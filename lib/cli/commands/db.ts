@@ -22,7 +22,7 @@ support db seed [--reset]
 
 export const command: Command = {
   name: 'db',
-  summary: 'migrate or seed a database (the sandbox or $DATABASE_URL)',
+  summary: 'Migrate or seed a database (the sandbox or $DATABASE_URL)',
   help,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { reset: { type: 'boolean' } }, allowPositionals: true, strict: true });

@@ -12,7 +12,7 @@ Jupyter kernel. One line per check. Exit 0 only when every check passes, 3 other
 
 export const command: Command = {
   name: 'doctor',
-  summary: 'check the database, Redis, DQT, Jupyter and the kernel; say what to fix',
+  summary: 'Check the database, Redis, DQT, Jupyter and the kernel; say what to fix',
   help,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });

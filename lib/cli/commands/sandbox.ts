@@ -23,7 +23,7 @@ To start again from clean data: stop it, then \`support db seed --reset\` (or de
 
 export const command: Command = {
   name: 'sandbox',
-  summary: 'start the embedded sandbox (database + DQT), or list its scenarios',
+  summary: 'Start the embedded sandbox (database + DQT), or list its scenarios',
   help,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { quiet: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });

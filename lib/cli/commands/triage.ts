@@ -29,7 +29,7 @@ Without --json or --csv: a summary by kind and by job, then the jobs. Reads only
 
 export const command: Command = {
   name: 'triage',
-  summary: 'classify every dead job by the playbook: explanation, action, runbook (--json, --csv)',
+  summary: 'Classify every dead job by the playbook: explanation, action, runbook (--json, --csv)',
   help,
   async run(argv) {
     const { values, positionals } = parseArgs({

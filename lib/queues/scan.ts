@@ -22,19 +22,27 @@ export interface ScanOptions {
 }
 
 /**
+ * One batch of a sorted-set scan as read from Redis: the ids, their scores, and for each job the values of the asked
+ * fields in order (`null` for a missing field). Jobs removed since their id was read are already dropped.
+ */
+export interface RawBatch {
+  ids: string[];
+  scores: string[];
+  values: (string | null)[][];
+}
+
+/**
  * Streams the jobs of a sorted-set state (failed, completed, delayed, prioritized) in batches, reading each job's hash
- * once with one pipelined HMGET per batch: memory stays flat however large the set.
+ * once with one pipelined HMGET per batch, the next batch already on its way while this one is used: memory stays
+ * flat however large the set.
  *
  * The scan is a snapshot of the set as it was when the scan started: it walks by score up to the highest score at the
  * start, with a cursor of (score, position within that score), so jobs that fail while it runs are not counted, and
  * no job is read twice even as the set changes (a job retried during the scan is simply not seen again).
  *
- * @example
- * for await (const batch of scanSortedSet(redis, 'failed', { prefix: 'bull', queue: 'dqt', fields: ['name', 'failedReason'] })) {
- *   for (const job of batch) tally(job.fields.name);
- * }
+ * `scanSortedSet` hands out jobs as objects; this is the allocation-light form the dead-set triage uses.
  */
-export async function* scanSortedSet(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: ScanOptions): AsyncGenerator<RawJob[]> {
+export async function* scanSortedSetRaw(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: ScanOptions): AsyncGenerator<RawBatch> {
   const keys = queueKeys(options.prefix, options.queue);
   const setKey = keys.state[state].key;
   const batchSize = Math.max(1, options.batchSize ?? 2000);
@@ -73,26 +81,47 @@ export async function* scanSortedSet(redis: Redis, state: Exclude<JobState, 'wai
   let page = await fetchPage('-inf', 0);
   let hashes = readHashes(page.ids);
   while (page.ids.length) {
-    // Keep Redis busy with the next page while this one is turned into jobs and handed over.
+    // Keep Redis busy with the next page while this one is used.
     const nextPage = page.next ? await fetchPage(page.next[0], page.next[1]) : null;
     const results = (await hashes) ?? [];
     const nextHashes = nextPage && nextPage.ids.length ? readHashes(nextPage.ids) : null;
-    const batch: RawJob[] = [];
+    const batch: RawBatch = { ids: [], scores: [], values: [] };
     for (let i = 0; i < page.ids.length; i++) {
-      const [error, values] = results[i] ?? [null, null];
-      if (error || !Array.isArray(values)) continue;
+      const result = results[i];
+      const values = result && !result[0] ? (result[1] as (string | null)[]) : null;
       // A job removed since its id was read has no hash any more: skip it.
-      if (values.every((v) => v === null)) continue;
-      const record: Record<string, string | null> = {};
-      for (let j = 0; j < fields.length; j++) record[fields[j]!] = (values[j] as string | null) ?? null;
-      batch.push({ id: page.ids[i]!, state, score: Number(page.scores[i]), fields: record });
+      if (!values || values.every((v) => v === null)) continue;
+      batch.ids.push(page.ids[i]!);
+      batch.scores.push(page.scores[i]!);
+      batch.values.push(values);
     }
     done += page.ids.length;
     options.onProgress?.(done, total);
-    if (batch.length) yield batch;
+    if (batch.ids.length) yield batch;
     if (!nextPage || !nextHashes) break;
     page = nextPage;
     hashes = nextHashes;
+  }
+}
+
+/**
+ * Streams the jobs of a sorted-set state as `RawJob` objects, batch by batch (see `scanSortedSetRaw`).
+ *
+ * @example
+ * for await (const batch of scanSortedSet(redis, 'failed', { prefix: 'bull', queue: 'dqt', fields: ['name', 'failedReason'] })) {
+ *   for (const job of batch) tally(job.fields.name);
+ * }
+ */
+export async function* scanSortedSet(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: ScanOptions): AsyncGenerator<RawJob[]> {
+  for await (const raw of scanSortedSetRaw(redis, state, options)) {
+    const batch: RawJob[] = new Array(raw.ids.length);
+    for (let i = 0; i < raw.ids.length; i++) {
+      const record: Record<string, string | null> = {};
+      const values = raw.values[i]!;
+      for (let j = 0; j < options.fields.length; j++) record[options.fields[j]!] = values[j] ?? null;
+      batch[i] = { id: raw.ids[i]!, state, score: Number(raw.scores[i]), fields: record };
+    }
+    yield batch;
   }
 }
 

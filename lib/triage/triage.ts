@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { jobSubjectFromText } from '../queues/globalid.js';
-import { scanSortedSet } from '../queues/scan.js';
+import { scanSortedSetRaw } from '../queues/scan.js';
 import { classifyFailure, errorClassFromStack, PLAYBOOK_RULES, type Classification, type ErrorKind } from './rules.js';
 
 /** One dead job, classified by the playbook's rules. The first fourteen keys are `support triage --json`'s. */
@@ -63,24 +63,25 @@ export async function* scanTriage(redis: Redis, options: TriageScanOptions): Asy
     }
     return c;
   };
-  for await (const jobs of scanSortedSet(redis, 'failed', { prefix: options.prefix, queue: options.queue, fields: [...TRIAGE_FIELDS], batchSize: options.batchSize, onProgress: options.onProgress })) {
-    const records: TriageRecord[] = [];
+  // TRIAGE_FIELDS order: name, data, failedReason, atm, finishedOn.
+  for await (const raw of scanSortedSetRaw(redis, 'failed', { prefix: options.prefix, queue: options.queue, fields: [...TRIAGE_FIELDS], batchSize: options.batchSize, onProgress: options.onProgress })) {
+    const records: TriageRecord[] = new Array(raw.ids.length);
     const needStack: number[] = [];
-    for (const job of jobs) {
-      const f = job.fields;
-      const subject = jobSubjectFromText(f.data);
-      const c = classify(f.failedReason);
+    for (let i = 0; i < raw.ids.length; i++) {
+      const [name, data, failedReason, atm, finishedOn] = raw.values[i]!;
+      const subject = jobSubjectFromText(data ?? null);
+      const c = classify(failedReason ?? null);
       const rule = PLAYBOOK_RULES[c.kind];
-      if (c.kind === 'unknown') needStack.push(records.length);
-      const finishedOn = f.finishedOn ? Number(f.finishedOn) : job.score;
-      records.push({
+      if (c.kind === 'unknown') needStack.push(i);
+      const finished = finishedOn ? Number(finishedOn) : Number(raw.scores[i]);
+      records[i] = {
         queue: options.queue,
-        jobId: job.id,
-        jobName: f.name,
+        jobId: raw.ids[i]!,
+        jobName: name ?? null,
         traineeId: subject.traineeId,
         slug: null,
-        failedAt: finishedOn ? new Date(finishedOn).toISOString() : null,
-        attempts: f.atm ? Number(f.atm) : 0,
+        failedAt: finished ? new Date(finished).toISOString() : null,
+        attempts: atm ? Number(atm) : 0,
         status: c.status,
         errorCode: c.errorCode,
         errorClass: c.errorClass,
@@ -91,9 +92,9 @@ export async function* scanTriage(redis: Redis, options: TriageScanOptions): Asy
         kind: c.kind,
         fingerprint: c.fingerprint,
         error: c.detail,
-        message: f.failedReason ?? '',
+        message: failedReason ?? '',
         trnRequestId: subject.trnRequestId,
-      });
+      };
     }
     if (needStack.length) {
       const pipeline = redis.pipeline();

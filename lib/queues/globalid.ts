@@ -17,40 +17,39 @@ export function parseGlobalId(value: unknown): ParsedGlobalId | null {
 }
 
 /**
- * Register's `Hashable#deep_dig`: an iterative depth-first search for `key` with a stack and a visited set; a hash's
- * own key is checked first, and children are pushed in order so the last sibling is searched first. Returns the first
- * value found, or undefined.
- *
- * @example
- * deepDig({ a: [{ b: 1 }, { _aj_globalid: 'gid://register/Trainee/5' }] }, '_aj_globalid') // 'gid://register/Trainee/5'
+ * The hashes of `value` in Register's `Hashable#deep_dig` order: an iterative depth-first walk with a stack and a
+ * visited set, children pushed in order so the last sibling is visited first.
  */
-export function deepDig(value: unknown, key: string): unknown {
+function* hashesInDeepDigOrder(value: unknown): Generator<Record<string, unknown>> {
   const stack: unknown[] = [value];
   const visited = new Set<unknown>();
   while (stack.length) {
     const node = stack.pop();
     if (node === null || typeof node !== 'object' || visited.has(node)) continue;
     visited.add(node);
-    if (!Array.isArray(node) && Object.prototype.hasOwnProperty.call(node, key)) return (node as Record<string, unknown>)[key];
+    if (!Array.isArray(node)) yield node as Record<string, unknown>;
     for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child);
   }
+}
+
+/**
+ * Register's `Hashable#deep_dig`: the first value of `key` in any hash of `value` (a hash's own key is checked before
+ * its children), or undefined.
+ *
+ * @example
+ * deepDig({ a: [{ b: 1 }, { _aj_globalid: 'gid://register/Trainee/5' }] }, '_aj_globalid') // 'gid://register/Trainee/5'
+ */
+export function deepDig(value: unknown, key: string): unknown {
+  for (const hash of hashesInDeepDigOrder(value)) if (Object.prototype.hasOwnProperty.call(hash, key)) return hash[key];
   return undefined;
 }
 
 /** Every GlobalID anywhere in `value`, in deep_dig's search order. */
 export function allGlobalIds(value: unknown): ParsedGlobalId[] {
   const found: ParsedGlobalId[] = [];
-  const stack: unknown[] = [value];
-  const visited = new Set<unknown>();
-  while (stack.length) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object' || visited.has(node)) continue;
-    visited.add(node);
-    if (!Array.isArray(node)) {
-      const gid = parseGlobalId((node as Record<string, unknown>)._aj_globalid);
-      if (gid) found.push(gid);
-    }
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push(child);
+  for (const hash of hashesInDeepDigOrder(value)) {
+    const gid = parseGlobalId(hash._aj_globalid);
+    if (gid) found.push(gid);
   }
   return found;
 }

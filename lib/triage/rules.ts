@@ -1,4 +1,5 @@
 import { parseDqtErrorMessage } from '../dqt/error.js';
+import { errorClassOf } from '../jobs/dead.js';
 
 /** The playbook's kinds of DQT job failure, in the order the playbook describes them. */
 export const ERROR_KINDS = [
@@ -191,16 +192,15 @@ export function classifyFailure(message: string | null, errorClassFromStack: str
   return { kind: 'unknown', ...base };
 }
 
-/** The exception class from a stack trace's first line (`Dqt::Client::HttpError: status: 404 …`). */
+/** The exception class from a job's stored stack trace (BullMQ keeps it as JSON text: a list, the last one latest). */
 export function errorClassFromStack(stacktrace: string | null): string | null {
   if (!stacktrace) return null;
-  let first: string | undefined;
+  let traces: string[];
   try {
-    const traces = JSON.parse(stacktrace) as unknown;
-    first = Array.isArray(traces) ? (traces[traces.length - 1] as string | undefined) : undefined;
+    const parsed = JSON.parse(stacktrace) as unknown;
+    traces = Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : [];
   } catch {
-    first = stacktrace;
+    traces = [stacktrace];
   }
-  const m = first ? /^([A-Za-z_][\w:]*)(?::|$)/.exec(first.split('\n')[0] ?? '') : null;
-  return m ? m[1]! : null;
+  return errorClassOf({ stacktrace: traces });
 }

@@ -7,6 +7,7 @@ import { postCommitRunner } from './actions.js';
 import { AUDIT_ASSOCIATIONS, auditComment, auditableType, auditUsername, updateChanges, wholeRowChanges } from './audit.js';
 import { isPlanRef } from './builder.js';
 import { PlanRefusedError } from './errors.js';
+import { checkCommitAllowed } from './guard.js';
 import { describeValue } from './format.js';
 import { planHash } from './hash.js';
 import type { ActionResult, AppliedChange, Plan, Receipt, RowChange } from './types.js';
@@ -50,24 +51,8 @@ type AnyRow = Record<string, unknown> & { id: number };
  * receipt.rowsChanged; receipt.auditIds;
  */
 export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOptions): Promise<Receipt> {
-  const comment = (options.auditComment ?? '').trim();
-  if (!comment) {
-    throw new PlanRefusedError('blank-comment', 'Enter an audit comment: say why this change is made (who asked, the ticket). Nothing was written.');
-  }
   const config = options.config ?? loadConfig();
-  const operator = (options.operator ?? config.operator ?? '').trim();
-  if (operator.length < 2) {
-    throw new PlanRefusedError(
-      'unknown-operator',
-      'Who is making this change? Set SUPPORT_OPERATOR to your name (it is written into the audits as "<name> via support notebook"). Nothing was written.',
-    );
-  }
-  if (!config.writesAllowed) {
-    throw new PlanRefusedError(
-      'writes-not-allowed',
-      'Writes are not allowed on this database: it is not the sandbox and SUPPORT_ALLOW_WRITES is not "true". Nothing was written. Set SUPPORT_ALLOW_WRITES=true only for the session that must change data.',
-    );
-  }
+  const { comment, operator } = checkCommitAllowed({ auditComment: options.auditComment, operator: options.operator, config });
   checkPlanShape(plan);
 
   const hash = planHash(plan);

@@ -6,6 +6,7 @@ export * from './types.js';
 export * from './values.js';
 export * from './hash.js';
 export * from './errors.js';
+export * from './guard.js';
 export * from './format.js';
 export * from './builder.js';
 export * from './audit.js';

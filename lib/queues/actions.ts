@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../config/env.js';
 import { openJobQueues, type JobQueues } from '../jobs/queues.js';
 import { callout, showTable } from '../notebook/display.js';
 import { PlanRefusedError } from '../plan/errors.js';
+import { checkCommitAllowed } from '../plan/guard.js';
 import { canonicalJson } from '../plan/values.js';
 import { textTable } from '../tables/text.js';
 
@@ -165,12 +166,8 @@ export async function readLedger(redis: Redis, prefix: string, limit = 50): Prom
  * const receipt = await commitJobPlan(plan, { auditComment: 'DQT 500s on 30 Nov, rerun per playbook' });
  */
 export async function commitJobPlan(plan: JobPlan, options: CommitJobPlanOptions): Promise<JobReceipt> {
-  const comment = (options.auditComment ?? '').trim();
-  if (!comment) throw new PlanRefusedError('blank-comment', 'Enter an audit comment: say why these jobs are retried or deleted. Nothing was done.');
   const config = options.config ?? loadConfig();
-  const operator = (options.operator ?? config.operator ?? '').trim();
-  if (operator.length < 2) throw new PlanRefusedError('unknown-operator', 'Who is doing this? Set SUPPORT_OPERATOR to your name. Nothing was done.');
-  if (!config.writesAllowed) throw new PlanRefusedError('writes-not-allowed', 'Changes are not allowed in this environment (not the sandbox, and SUPPORT_ALLOW_WRITES is not "true"). Nothing was done.');
+  const { comment, operator } = checkCommitAllowed({ auditComment: options.auditComment, operator: options.operator, config, what: 'job action' });
   const jobs = options.jobs ?? openJobQueues(config.redis);
   const redis = jobs.connection;
   try {

@@ -53,7 +53,9 @@ export function showMarkdown(markdown: string): void {
 /** Shows an SVG (a chart) in a notebook; elsewhere says where it would be. */
 export function showSvg(svg: string, description = 'chart'): void {
   const k = kernel();
-  if (k) k.display.svg(svg);
+  // Sent as HTML, not image/svg+xml: Debian's nbconvert sanitises SVG outputs down to their text when it exports a
+  // notebook to HTML (the shareable record), while HTML outputs keep the chart.
+  if (k) k.display.html(`<div class="rs-chart" role="img" aria-label="${escapeHtml(description)}">${svg}</div>`);
   else console.log(`[${description}: SVG, shown in notebooks]`);
 }
 

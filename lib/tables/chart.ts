@@ -3,7 +3,7 @@
  * themselves (tslab ignores `exports` maps), so they call these and display the SVG.
  *
  * @example
- * display.svg(await barChart(tally(jobs, ['errorClass']), { x: 'errorClass', y: 'count', title: 'Dead jobs by class' }));
+ * showSvg(await barChart(tally(jobs, ['errorClass']), { x: 'errorClass', y: 'count', title: 'Dead jobs by class' }), 'dead jobs by class');
  */
 export interface BarChartOptions {
   x: string;

@@ -105,7 +105,9 @@ describe('the triage and queues runbooks', () => {
     // The bulk plan: the lone 500 (201) rerun and the timed-out TRN request polled again; not 211's update and award.
     expect(text).toMatch(/Bulk: retry 1 server error\(s\), poll again for 1 timed-out TRN request\(s\)/);
     const nb = readFileSync(result.outputPath!, 'utf8');
-    expect(nb).toContain('image/svg+xml');
+    // Charts are HTML outputs holding the SVG (so the HTML export keeps them), each with its paths.
+    expect(nb).toContain('class=\\"rs-chart\\" role=\\"img\\" aria-label=\\"dead jobs by kind\\"><svg');
+    expect(nb).toMatch(/rs-chart[^]*?<path/);
     expect(await deadSet()).toEqual(deadBefore);
   });
 

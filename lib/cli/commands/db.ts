@@ -5,7 +5,7 @@ import { connect, ping } from '../../db/connect.js';
 import { migrate } from '../../db/migrate.js';
 import { ensureSandbox } from '../../sandbox/ensure.js';
 import { seed } from '../../sandbox/seed/index.js';
-import { seedHooks } from '../../sandbox/services.js';
+import { sandboxServices, seedHooks } from '../../sandbox/services.js';
 
 const help = `
 support db migrate
@@ -16,7 +16,8 @@ support db seed [--reset]
   seed      write the sandbox data: providers, schools, lead partners, users, trainees in every state and route,
             and one named scenario per playbook section (see \`support sandbox scenarios\`). Idempotent: seeded
             rows have fixed ids and are put back to their seeded values. Refuses a database whose trainees are
-            real data. Then runs the after-seed hooks (each DQT scenario's job once, so the dead set is real).
+            real data. Then runs the after-seed hooks (each DQT scenario's job once, so the dead set is real),
+            starting the DQT sandbox for them when it is not running.
   --reset   empty Register's tables first (only for the sandbox, or with SUPPORT_ALLOW_WRITES=true)
 `;
 
@@ -48,9 +49,22 @@ export const command: Command = {
       const result = await seed(db, { reset: values.reset });
       const total = Object.values(result.rows).reduce((a, b) => a + (b ?? 0), 0);
       process.stdout.write(`Seeded ${where}: ${total} rows in ${Object.keys(result.rows).length} tables, ${result.scenarios} scenarios.\n`);
-      for (const hook of seedHooks) {
-        const message = await hook.run(db, config);
-        if (message) process.stdout.write(`${hook.name}: ${message}\n`);
+      // The hooks need the sandbox services (the DQT sandbox): start any that is not already running, for the hooks only.
+      const started: { stop(): Promise<void> }[] = [];
+      for (const service of sandboxServices) {
+        try {
+          started.push(await service.start(config));
+        } catch (error) {
+          if (!/port is in use/.test((error as Error).message)) throw error;
+        }
+      }
+      try {
+        for (const hook of seedHooks) {
+          const message = await hook.run(db, config);
+          if (message) process.stdout.write(`${hook.name}: ${message}\n`);
+        }
+      } finally {
+        for (const s of started.reverse()) await s.stop().catch(() => {});
       }
       return EXIT.ok;
     } finally {

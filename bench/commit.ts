@@ -16,24 +16,11 @@
  * Usage: `npm run bench -- commit [--rows 10000] [--repeat 3]`
  * Target: ratioToFloor (commitMs / floorMs) within 3.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { benchDatabase, flag } from './_shared.js';
 import { sql } from 'kysely';
-import { connect, type RegisterDb } from '../lib/db/connect.js';
-import { migrate } from '../lib/db/migrate.js';
+import type { RegisterDb } from '../lib/db/connect.js';
 import { commitPlan, planBuilder, previewPlan, type Plan } from '../lib/plan/index.js';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  const eq = args.find((a) => a.startsWith(`--${name}=`));
-  const raw = eq ? eq.split('=')[1] : i >= 0 ? args[i + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} expects a positive whole number, got "${raw}"`);
-  return value;
-}
 
 /** The plan for trainees first..first+rows-1, built from what they hold now (as a runbook would). */
 async function buildPlan(db: RegisterDb, first: number, rows: number): Promise<Plan> {
@@ -77,14 +64,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const rows = flag(args, 'rows', 10_000);
   const repeat = flag(args, 'repeat', 3);
   const trainees = rows * repeat * 2;
-  const name = `rs_bench_commit_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const db = connect(ADMIN_URL.replace(/\/[^/]*$/, `/${name}`), { max: 2, applicationName: 'bench-commit' });
+  const bench = await benchDatabase('commit');
+  const db = bench.db;
   try {
-    await migrate(db);
     const seedStarted = performance.now();
     await sql`INSERT INTO providers (id, name, code, ukprn, accreditation_id) VALUES (1, 'Bench SCITT', '5BS', '10000001', '5001')`.execute(db);
     await sql`
@@ -155,10 +137,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       seedMs: Math.round(seedMs),
     };
   } finally {
-    await db.destroy();
-    const drop = new pg.Client({ connectionString: ADMIN_URL });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
+    await bench.drop();
   }
 }

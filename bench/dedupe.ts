@@ -17,11 +17,8 @@
  * Usage: `npm run bench -- dedupe [--trainees 1000000] [--csv-rows 10000] [--sample 20] [--no-commit]`
  * Targets: planMs within 3x of floorMs; perLineMs at least 100x planMs.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { benchDatabase, flag } from './_shared.js';
 import { sql } from 'kysely';
-import { connect } from '../lib/db/connect.js';
-import { migrate } from '../lib/db/migrate.js';
 import { parseDuplicatesCsv } from '../lib/dedupe/csv.js';
 import { normalisedEmailSql, planDuplicateRemoval } from '../lib/dedupe/planner.js';
 import { planRemoveDuplicates } from '../lib/dedupe/remove-duplicates.js';
@@ -30,17 +27,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  const eq = args.find((a) => a.startsWith(`--${name}=`));
-  const raw = eq ? eq.split('=')[1] : i >= 0 ? args[i + 1] : undefined;
-  if (raw === undefined) return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} expects a positive whole number, got "${raw}"`);
-  return value;
-}
 
 async function best(times: number, fn: () => Promise<unknown>): Promise<number> {
   await fn(); // warm-up: table in cache, plans prepared
@@ -57,14 +43,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const trainees = flag(args, 'trainees', 1_000_000);
   const csvRows = Math.min(flag(args, 'csv-rows', 10_000), Math.floor(trainees / 2));
   const sample = flag(args, 'sample', 20);
-  const name = `rs_bench_dedupe_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const db = connect(ADMIN_URL.replace(/\/[^/]*$/, `/${name}`), { max: 2, applicationName: 'bench-dedupe' });
+  const bench = await benchDatabase('dedupe');
+  const db = bench.db;
   try {
-    await migrate(db);
     const emailIndexes = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'trainees' AND indexdef ILIKE '%email%'`.execute(db);
     if (emailIndexes.rows[0]!.n !== 0) throw new Error('the schema has an index on trainees.email; Register has none');
 
@@ -168,11 +149,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       note: `perLineMs is extrapolated: ${sampled.length} sampled lines of the rake task's per-line lookups (find by id, then exact e-mail match), times ${csvRows} lines. plan and floor are the best of 3 runs after a warm-up.`,
     };
   } finally {
-    await db.destroy();
-    const drop = new pg.Client({ connectionString: ADMIN_URL });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
+    await bench.drop();
   }
 }
 

@@ -7,6 +7,7 @@
  * Reports total ms, calls per second, and p50/p95/p99/max latency per call in ms.
  */
 import { fork } from 'node:child_process';
+import { flag } from './_shared.js';
 import { join } from 'node:path';
 import { Secret } from '../lib/config/env.js';
 import { createDqtClient } from '../lib/dqt/client.js';
@@ -15,14 +16,6 @@ import { dqtSandboxSeed } from '../lib/dqt/sandbox/seed.js';
 
 const API_KEY = 'bench-dqt-key';
 
-function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  const eq = args.find((a) => a.startsWith(`--${name}=`));
-  const raw = eq ? eq.split('=')[1] : i >= 0 ? args[i + 1] : undefined;
-  const n = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} expects a whole number from 1, got "${raw}".`);
-  return n;
-}
 
 /** Starts the sandbox in a child Node process (this file run with `--child`); resolves with its URL. */
 function childSandbox(): Promise<{ url: string; stop(): Promise<void> }> {

@@ -1,6 +1,7 @@
 import type { RegisterDb } from '../db/connect.js';
 import { ENUM_COLUMNS, traineeState, trainingRoute, trnRequestState, sex, studyMode } from '../db/enums.js';
 import { findTrainee } from '../db/lookup.js';
+import { fullName } from './lookup.js';
 import { AUDITABLE_TYPES, type Trainee } from '../db/schema.js';
 import { showHtml, showTable } from '../notebook/display.js';
 import { escapeHtml, formatCell } from '../tables/format.js';
@@ -116,7 +117,7 @@ export async function traineeTimeline(db: RegisterDb, slug: string): Promise<Tra
           .execute()
       ).map((r) => r.name)
     : [];
-  const name = [trainee.first_names, trainee.middle_names, trainee.last_name].filter(Boolean).join(' ');
+  const name = fullName(trainee);
   const enumName = <T extends string>(e: { fromDb(v: number | null): T | null }, v: number | null) => {
     try {
       return e.fromDb(v);

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute } from '../db/enums.js';
 import { toCsv } from '../tables/csv.js';
+import { fullName } from '../trainees/lookup.js';
 import { PLAYBOOK_RULES, type ErrorKind } from './rules.js';
 import { applyUpdateBeforeAward, scanTriage, type TriageRecord } from './triage.js';
 
@@ -196,7 +197,7 @@ export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord
       url: `${baseUrl}/trainees/${t.slug}`,
       trn: t.trn,
       date_of_birth: t.date_of_birth,
-      full_name: [t.first_names, t.middle_names, t.last_name].filter(Boolean).join(' '),
+      full_name: fullName(t),
       email: t.email,
       state: t.state === null ? null : traineeState.fromDb(t.state),
       provider_name: t.provider_name,

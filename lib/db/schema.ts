@@ -1,9 +1,12 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
- * Kysely types of Register's tables (register-facts section 1). Enum columns are the integers Register
- * stores; `lib/db/enums.ts` turns them into names. `date` columns read as `'YYYY-MM-DD'` strings and
- * timestamps as `Date` (see `connect.ts`); ids read as numbers.
+ * Kysely types of the Register tables the toolkit reads and writes, at every supported Register version
+ * (`lib/db/versions/`). A table or column that exists only in some versions is marked `@register <version>`; use it
+ * through the detected features (`registerFeatures(db)`), which name the right table or column for the database at
+ * hand. `test/unit/db/schema-types.test.ts` checks every table and column here against the project's description of
+ * Register's schema. Enum columns are the integers Register stores; `lib/db/enums.ts` turns them into names. `date`
+ * columns read as `'YYYY-MM-DD'` strings and timestamps as `Date` (see `connect.ts`); ids read as numbers.
  *
  * @example
  * const row = await db.selectFrom('trainees').selectAll().where('slug', '=', slug).executeTakeFirst();
@@ -37,7 +40,7 @@ export interface UsersTable {
   email: string;
   dfe_sign_in_uid: string | null;
   system_admin: Generated<boolean | null>;
-  read_only: Generated<boolean>;
+  read_only: Generated<boolean | null>;
   discarded_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
@@ -59,15 +62,17 @@ export interface SchoolsTable {
   town: string | null;
   open_date: DateOnly | null;
   close_date: DateOnly | null;
+  /** DQT era: a school is a lead school by this flag; since 2025 a training partner row with `school_id` says so. @register 2024-08 */
   lead_school: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
 
+/** The playbook's lead partners (DQT era), renamed training partners in 2026: the same columns. */
 export interface LeadPartnersTable {
   id: Id;
   urn: string | null;
-  /** `lead_school`, `hei` or `scitt`, stored as text. */
+  /** `lead_school` (2026: `school`), `hei` or `scitt`, stored as text. */
   record_type: string;
   name: string | null;
   ukprn: string | null;
@@ -77,9 +82,22 @@ export interface LeadPartnersTable {
   updated_at: CreatedAt;
 }
 
+/** Training partners (2026): lead partners renamed, soft-deleted with `discarded_at`. */
+export interface TrainingPartnersTable extends LeadPartnersTable {
+  discarded_at: Timestamp | null;
+}
+
 export interface LeadPartnerUsersTable {
   id: Id;
   lead_partner_id: number;
+  user_id: number;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface TrainingPartnerUsersTable {
+  id: Id;
+  training_partner_id: number;
   user_id: number;
   created_at: CreatedAt;
   updated_at: CreatedAt;
@@ -111,10 +129,22 @@ export interface TraineesTable {
   itt_end_date: DateOnly | null;
   discarded_at: Timestamp | null;
   provider_id: number;
+  /** @register 2024-08 */
   lead_partner_id: number | null;
+  /** @register 2026-08 */
+  training_partner_id: number | null;
   employing_school_id: number | null;
+  /** @register 2024-08 */
   lead_partner_not_applicable: Generated<boolean | null>;
+  /** @register 2026-08 */
+  training_partner_not_applicable: Generated<boolean | null>;
   employing_school_not_applicable: Generated<boolean | null>;
+  /** DQT era: the withdrawal's date lived on the trainee (a timestamp). @register 2024-08 */
+  withdraw_date: Timestamp | null;
+  /** @register 2024-08 */
+  withdraw_reasons_details: string | null;
+  /** @register 2024-08 */
+  withdraw_reasons_dfe_details: string | null;
   course_uuid: string | null;
   course_education_phase: number | null;
   course_subject_one: string | null;
@@ -131,13 +161,16 @@ export interface TraineesTable {
   bursary_tier: number | null;
   placement_detail: number | null;
   commencement_status: number | null;
-  progress: ColumnType<TraineeProgress, TraineeProgress | string | undefined, TraineeProgress | string>;
+  progress: ColumnType<TraineeProgress | null, TraineeProgress | string | null | undefined, TraineeProgress | string | null>;
   submission_ready: Generated<boolean | null>;
   apply_application_id: number | null;
   application_choice_id: number | null;
   hesa_id: string | null;
   record_source: string | null;
+  /** @register 2024-08 */
   slug_sent_to_dqt_at: Timestamp | null;
+  /** @register 2026-08 */
+  slug_sent_to_trs_at: Timestamp | null;
   dttp_id: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
@@ -181,8 +214,10 @@ export interface TraineeWithdrawalsTable {
 
 export interface TraineeWithdrawalReasonsTable {
   id: Id;
+  /** NOT NULL in the DQT era; since 2025 a reason belongs to a withdrawal and this may be null. */
   trainee_id: number | null;
   withdrawal_reason_id: number;
+  /** @register 2026-08 */
   trainee_withdrawal_id: number | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
@@ -190,13 +225,13 @@ export interface TraineeWithdrawalReasonsTable {
 
 export interface PlacementsTable {
   id: Id;
-  trainee_id: number;
+  trainee_id: number | null;
   school_id: number | null;
   urn: string | null;
   name: string | null;
   postcode: string | null;
   address: string | null;
-  slug: string;
+  slug: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -224,7 +259,8 @@ export interface DegreesTable {
   updated_at: CreatedAt;
 }
 
-export interface DqtTrnRequestsTable {
+/** A trainee's TRN request: `dqt_trn_requests` in the DQT era, `trs_trn_requests` since 2025 (the same columns). */
+export interface TrnRequestsTable {
   id: Id;
   trainee_id: number;
   request_id: string;
@@ -257,6 +293,38 @@ export interface ApplyApplicationSyncRequestsTable {
   updated_at: CreatedAt;
 }
 
+/** DQT's teacher record as Register cached it (DQT era only). */
+export interface DqtTeachersTable {
+  id: Id;
+  trn: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  /** A string, as DQT sent it. */
+  date_of_birth: string | null;
+  qts_date: string | null;
+  eyts_date: string | null;
+  early_years_status_name: string | null;
+  early_years_status_value: string | null;
+  hesa_id: string | null;
+  allowed_pii_updates: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface DqtTeacherTrainingsTable {
+  id: Id;
+  dqt_teacher_id: number | null;
+  programme_start_date: string | null;
+  programme_end_date: string | null;
+  programme_type: string | null;
+  result: string | null;
+  provider_ukprn: string | null;
+  hesa_id: string | null;
+  active: boolean | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
 /** `audited_changes`: `{attr: value}` on create and destroy, `{attr: [old, new]}` on update. */
 export type AuditedChanges = Record<string, unknown>;
 
@@ -278,21 +346,35 @@ export interface AuditsTable {
   created_at: Timestamp | null;
 }
 
-/** Every table the toolkit knows, by its name in Register's database. */
+/** Every table the toolkit knows, by its name in Register's database; `@register` marks those of some versions only. */
 export interface RegisterDatabase {
   providers: ProvidersTable;
   users: UsersTable;
   provider_users: ProviderUsersTable;
   schools: SchoolsTable;
+  /** @register 2024-08 */
   lead_partners: LeadPartnersTable;
+  /** @register 2024-08 */
   lead_partner_users: LeadPartnerUsersTable;
+  /** @register 2026-08 */
+  training_partners: TrainingPartnersTable;
+  /** @register 2026-08 */
+  training_partner_users: TrainingPartnerUsersTable;
   trainees: TraineesTable;
   withdrawal_reasons: WithdrawalReasonsTable;
+  /** @register 2026-08 */
   trainee_withdrawals: TraineeWithdrawalsTable;
   trainee_withdrawal_reasons: TraineeWithdrawalReasonsTable;
   placements: PlacementsTable;
   degrees: DegreesTable;
-  dqt_trn_requests: DqtTrnRequestsTable;
+  /** @register 2024-08 */
+  dqt_trn_requests: TrnRequestsTable;
+  /** @register 2026-08 */
+  trs_trn_requests: TrnRequestsTable;
+  /** @register 2024-08 */
+  dqt_teachers: DqtTeachersTable;
+  /** @register 2024-08 */
+  dqt_teacher_trainings: DqtTeacherTrainingsTable;
   apply_applications: ApplyApplicationsTable;
   apply_application_sync_requests: ApplyApplicationSyncRequestsTable;
   audits: AuditsTable;
@@ -309,23 +391,33 @@ export type User = Selectable<UsersTable>;
 export type TraineeWithdrawal = Selectable<TraineeWithdrawalsTable>;
 export type Degree = Selectable<DegreesTable>;
 export type Placement = Selectable<PlacementsTable>;
-export type DqtTrnRequest = Selectable<DqtTrnRequestsTable>;
+export type TrnRequest = Selectable<TrnRequestsTable>;
+/** @deprecated the DQT-era name: use `TrnRequest`. */
+export type DqtTrnRequest = TrnRequest;
 export type ApplyApplication = Selectable<ApplyApplicationsTable>;
 export type Audit = Selectable<AuditsTable>;
 
-/** The Rails model name Register's audits use as `auditable_type` for each audited table. */
-export const AUDITABLE_TYPES: Partial<Record<TableName, string>> = {
-  trainees: 'Trainee',
+/** The Rails model of each table, as Register names it (`auditable_type` for the audited ones: see lib/plan/audit.ts). */
+export const MODEL_NAMES: Readonly<Record<TableName, string>> = {
   providers: 'Provider',
+  users: 'User',
   provider_users: 'ProviderUser',
-  degrees: 'Degree',
-  placements: 'Placement',
-  trainee_withdrawals: 'TraineeWithdrawal',
-  trainee_withdrawal_reasons: 'TraineeWithdrawalReason',
+  schools: 'School',
   lead_partners: 'LeadPartner',
   lead_partner_users: 'LeadPartnerUser',
-  schools: 'School',
-  apply_applications: 'ApplyApplication',
+  training_partners: 'TrainingPartner',
+  training_partner_users: 'TrainingPartnerUser',
+  trainees: 'Trainee',
+  withdrawal_reasons: 'WithdrawalReason',
+  trainee_withdrawals: 'TraineeWithdrawal',
+  trainee_withdrawal_reasons: 'TraineeWithdrawalReason',
+  placements: 'Placement',
+  degrees: 'Degree',
   dqt_trn_requests: 'Dqt::TrnRequest',
-  users: 'User',
+  trs_trn_requests: 'Trs::TrnRequest',
+  dqt_teachers: 'Dqt::Teacher',
+  dqt_teacher_trainings: 'Dqt::TeacherTraining',
+  apply_applications: 'ApplyApplication',
+  apply_application_sync_requests: 'ApplyApplicationSyncRequest',
+  audits: 'Audited::Audit',
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionName } from '../db/versions/description.js';
 
 /**
  * The toolkit's whole configuration, read once from the environment and validated.
@@ -11,6 +12,7 @@ import { z } from 'zod';
  * | `DQT_API_KEY` | DQT API key (secret) | the sandbox's key |
  * | `SUPPORT_OPERATOR` | your name, written into audits | none: needed to commit |
  * | `SUPPORT_ALLOW_WRITES` | `true` to allow commits to a database other than the sandbox | `false` |
+ * | `SUPPORT_SANDBOX_SCHEMA` | the Register version the sandbox is built as: `2024-08` or `2026-08` | `2024-08` |
  *
  * @example
  * const config = loadConfig();          // throws ConfigError naming each bad variable
@@ -22,7 +24,7 @@ export interface Config {
   dqt: { kind: 'sandbox' | 'external'; url: string; apiKey: Secret };
   operator: string | null;
   writesAllowed: boolean;
-  sandbox: { port: number; dqtPort: number; dataDir: string };
+  sandbox: { port: number; dqtPort: number; dataDir: string; /** The Register version the sandbox database is built as. */ schema: RegisterVersionName };
 }
 
 /** A secret value that never prints: `String(secret)`, JSON and `console.log` all show `[redacted]`. */
@@ -88,6 +90,7 @@ const schema = z.object({
   SUPPORT_SANDBOX_PORT: port.default(SANDBOX_DEFAULTS.port),
   SUPPORT_DQT_SANDBOX_PORT: port.default(SANDBOX_DEFAULTS.dqtPort),
   SUPPORT_SANDBOX_DIR: z.string().min(1).optional(),
+  SUPPORT_SANDBOX_SCHEMA: z.enum(REGISTER_VERSION_NAMES, { message: `expected a Register version the toolkit supports: ${REGISTER_VERSION_NAMES.join(' or ')}` }).default(DEFAULT_REGISTER_VERSION),
 });
 
 /** Names of every variable the toolkit reads, for `--help` and `doctor`. */
@@ -151,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectRoot = d
       port: v.SUPPORT_SANDBOX_PORT,
       dqtPort: v.SUPPORT_DQT_SANDBOX_PORT,
       dataDir: v.SUPPORT_SANDBOX_DIR ?? `${projectRoot}/.sandbox`,
+      schema: v.SUPPORT_SANDBOX_SCHEMA,
     },
   };
 }

@@ -1,48 +1,44 @@
-import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { sql } from 'kysely';
 import type { RegisterDb } from './connect.js';
-import * as m001 from './migrations/001_register_schema.js';
-
-const MIGRATIONS: { name: string; up: string }[] = [m001];
-
-class StaticMigrations implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return Object.fromEntries(
-      MIGRATIONS.map((m) => [
-        m.name,
-        {
-          up: async (db) => {
-            await sql.raw(m.up).execute(db);
-          },
-        } satisfies Migration,
-      ]),
-    );
-  }
-}
+import { builtFrom, markBuilt } from './own-schema.js';
+import { buildRegisterSchema } from './versions/build.js';
+import { DEFAULT_REGISTER_VERSION, registerVersion, type RegisterVersionName } from './versions/description.js';
 
 export interface MigrateResult {
-  applied: string[];
-  alreadyApplied: number;
+  /** The Register version the database holds. */
+  version: RegisterVersionName;
+  /** True when this call built it; false when it was already built. */
+  built: boolean;
 }
 
 /**
- * Creates Register's tables (for the sandbox, tests and benchmarks). Safe to run again: applied
- * migrations are recorded in `kysely_migration` and skipped.
+ * Builds Register's database at one version (default: `DEFAULT_REGISTER_VERSION`) in an empty database, for the
+ * sandbox, tests and benchmarks, and marks it as built by the toolkit. Safe to run again: a database the toolkit
+ * built is left as it is (asking for another version is refused, naming both). Refuses any other database that
+ * holds tables (Register itself): nothing is changed.
  *
  * @example
- * const { applied } = await migrate(db); // ['001_register_schema'] the first time, [] after
+ * const { version, built } = await migrate(db, { version: '2026-08' });
  */
-export async function migrate(db: RegisterDb): Promise<MigrateResult> {
-  const existing = await sql<{ register: string | null; ours: string | null }>`
-    SELECT to_regclass('trainees')::text AS register, to_regclass('kysely_migration')::text AS ours`.execute(db);
-  if (existing.rows[0]?.register && !existing.rows[0]?.ours) {
-    throw new Error('This database already has a trainees table that the toolkit did not create: it looks like Register itself. Nothing was changed. Migrations are only for the sandbox and test databases.');
+export async function migrate(db: RegisterDb, options: { version?: string } = {}): Promise<MigrateResult> {
+  const wanted = registerVersion(options.version ?? DEFAULT_REGISTER_VERSION).version;
+  const existing = await builtFrom(db);
+  if (existing) {
+    if (existing !== wanted && options.version) {
+      throw new Error(`This database was built as Register ${existing}; ${wanted} was asked for. Nothing was changed. Use an empty database (or the sandbox of that version) for ${wanted}.`);
+    }
+    return { version: registerVersion(existing).version, built: false };
   }
-  const migrator = new Migrator({ db, provider: new StaticMigrations() });
-  const before = (await migrator.getMigrations()).filter((m) => m.executedAt).length;
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const tables = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`.execute(db);
+  if ((tables.rows[0]?.n ?? 0) > 0) {
+    const trainees = await sql<{ t: string | null }>`SELECT to_regclass('public.trainees')::text AS t`.execute(db);
+    throw new Error(
+      trainees.rows[0]?.t
+        ? 'This database already has a trainees table that the toolkit did not create: it looks like Register itself. Nothing was changed. Building Register\'s schema is only for the sandbox and test databases.'
+        : 'This database already has tables in its public schema that the toolkit did not create. Nothing was changed. Build Register\'s schema in an empty database.',
+    );
   }
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName), alreadyApplied: before };
+  await buildRegisterSchema(db, registerVersion(wanted));
+  await markBuilt(db, wanted);
+  return { version: wanted, built: true };
 }

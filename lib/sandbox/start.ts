@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/env.js';
 import { connect } from '../db/connect.js';
 import { startSandboxDatabase } from './database.js';
+import { registerVersion } from '../db/versions/description.js';
 import { sandboxServices, seedHooks } from './services.js';
 
 export interface RunningSandbox {
@@ -24,7 +25,7 @@ export interface RunningSandbox {
  * process.on('SIGINT', () => sandbox.stop());
  */
 export async function startSandbox(config: Config): Promise<RunningSandbox> {
-  const database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port });
+  const database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port, version: config.sandbox.schema });
   const started: { description: string; stop(): Promise<void> }[] = [];
   const seedMessages: string[] = [];
   try {
@@ -49,7 +50,7 @@ export async function startSandbox(config: Config): Promise<RunningSandbox> {
   writeFileSync(stateFile, JSON.stringify({ pid: process.pid, port: config.sandbox.port, dqtPort: config.sandbox.dqtPort, startedAt: new Date().toISOString() }, null, 2));
   return {
     databaseUrl: database.url,
-    descriptions: [`PostgreSQL (PGlite) at ${database.url} (data in ${config.sandbox.dataDir})`, ...started.map((s) => s.description)],
+    descriptions: [`PostgreSQL (PGlite) at ${database.url}: Register ${config.sandbox.schema} (${registerVersion(config.sandbox.schema).label}); data in ${config.sandbox.dataDir}`, ...started.map((s) => s.description)],
     seedMessages,
     async stop() {
       for (const s of started.reverse()) await s.stop().catch(() => {});

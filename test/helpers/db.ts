@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect, migrate, type RegisterDb } from '../../lib/db/index.js';
+import { connect, DEFAULT_REGISTER_VERSION, migrate, type RegisterDb, type RegisterVersionName } from '../../lib/db/index.js';
 
 /** The real PostgreSQL on this machine (trust auth). Override with TEST_PG_URL. */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -14,14 +14,15 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, migrated database of its own on the real PostgreSQL, for one test file.
+ * A fresh database of its own on the real PostgreSQL, for one test file, built as Register's database at `version`
+ * (default: the default sandbox version).
  *
  * @example
  * let t: TestDatabase;
  * beforeAll(async () => { t = await createTestDatabase(); });
  * afterAll(() => t.drop());
  */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrate?: boolean; version?: RegisterVersionName } = {}): Promise<TestDatabase> {
   const name = `rs_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
@@ -32,7 +33,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   }
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = connect(url);
-  if (options.migrate !== false) await migrate(db);
+  if (options.migrate !== false) await migrate(db, { version: options.version ?? DEFAULT_REGISTER_VERSION });
   return {
     db,
     url,

@@ -3,16 +3,19 @@ import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js'
 import { describeUrl, loadConfig } from '../../config/env.js';
 import { connect, ping } from '../../db/connect.js';
 import { migrate } from '../../db/migrate.js';
+import { registerVersion } from '../../db/versions/description.js';
 import { ensureSandbox } from '../../sandbox/ensure.js';
 import { seed } from '../../sandbox/seed/index.js';
 import { sandboxServices, seedHooks } from '../../sandbox/services.js';
 
 const help = `
-support db migrate
+support db migrate [--schema 2024-08|2026-08]
 support db seed [--reset]
 
-  migrate   create Register's tables (the ones the playbook touches) in $DATABASE_URL, or the sandbox.
-            Safe to run again. Refuses a database that already holds Register's own tables.
+  migrate   build Register's database as it is at one version (all 72 tables, from the toolkit's description of
+            Register's db/schema.rb) in an empty $DATABASE_URL, or the sandbox. Safe to run again. Refuses a
+            database that already holds tables the toolkit did not build (Register itself).
+  --schema  the Register version to build: 2024-08 (DQT era) or 2026-08 (TRS era, today's production).
   seed      write the sandbox data: providers, schools, lead partners, users, trainees in every state and route,
             and one named scenario per playbook section (see \`support sandbox scenarios\`). Idempotent: seeded
             rows have fixed ids and are put back to their seeded values. Refuses a database whose trainees are
@@ -26,11 +29,19 @@ export const command: Command = {
   summary: 'Migrate or seed a database (the sandbox or $DATABASE_URL)',
   help,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { reset: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: argv, options: { reset: { type: 'boolean' }, schema: { type: 'string' } }, allowPositionals: true, strict: true });
     const [sub, ...extra] = positionals;
     if (!sub || !['migrate', 'seed'].includes(sub)) throw new UsageError(`expected "migrate" or "seed"${sub ? `, not "${sub}"` : ''}`);
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const config = loadConfig();
+    if (values.schema !== undefined && sub !== 'migrate') throw new UsageError('--schema goes with migrate: seed writes the scenarios in whatever version the database is');
+    if (values.schema !== undefined) {
+      try {
+        registerVersion(values.schema);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
     if (values.reset && !config.writesAllowed) throw new UsageError('--reset empties every Register table: it needs the sandbox or SUPPORT_ALLOW_WRITES=true');
     await ensureSandbox(config);
     const db = connect(config.database.url);
@@ -41,9 +52,10 @@ export const command: Command = {
         throw new EnvironmentError(`cannot reach the database at ${describeUrl(config.database.url)}: ${(error as Error).message}`);
       }
       const where = config.database.kind === 'sandbox' ? 'the sandbox' : describeUrl(config.database.url);
-      const migrated = await migrate(db);
+      const migrated = await migrate(db, { version: values.schema });
       if (sub === 'migrate') {
-        process.stdout.write(migrated.applied.length ? `Migrated ${where}: applied ${migrated.applied.join(', ')}.\n` : `${where}: already up to date (nothing to do).\n`);
+        const v = registerVersion(migrated.version);
+        process.stdout.write(migrated.built ? `Built Register ${v.version} (${v.label}, migration ${v.migration}) in ${where}.\n` : `${where}: already holds Register ${v.version} (nothing to do).\n`);
         return EXIT.ok;
       }
       const result = await seed(db, { reset: values.reset });

@@ -7,7 +7,7 @@ import { listScenarios } from '../../sandbox/seed/index.js';
 import { textTable } from '../../tables/text.js';
 
 const help = `
-support sandbox [--quiet]
+support sandbox [--schema 2024-08|2026-08] [--quiet]
 support sandbox scenarios [--json]
 
 Starts the embedded environment in the foreground: PostgreSQL (PGlite, served on 127.0.0.1:$SUPPORT_SANDBOX_PORT,
@@ -16,6 +16,8 @@ The first start creates, migrates and seeds the data. Stop it with Ctrl-C.
 You rarely need this by hand: \`support run\` and \`npm start\` start it in the background when it is not running.
 
   scenarios        list the seeded scenarios: name, trainee slug, runbook (--json: [{"name","slug","runbook"}])
+  --schema         which Register the sandbox is: 2024-08 (DQT era, the playbook's) or 2026-08 (TRS era, today's
+                   production). Default $SUPPORT_SANDBOX_SCHEMA, else 2024-08. Each version keeps its own data.
   --quiet          print only errors
 
 To start again from clean data: stop it, then \`support db seed --reset\` (or delete .sandbox/).
@@ -26,7 +28,7 @@ export const command: Command = {
   summary: 'Start the embedded sandbox (database + DQT), or list its scenarios',
   help,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { quiet: { type: 'boolean' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: argv, options: { quiet: { type: 'boolean' }, json: { type: 'boolean' }, schema: { type: 'string' } }, allowPositionals: true, strict: true });
     const [sub, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (sub === 'scenarios') {
@@ -36,6 +38,7 @@ export const command: Command = {
       return EXIT.ok;
     }
     if (sub !== undefined) throw new UsageError(`unknown sub-command "${sub}" (expected nothing or "scenarios")`);
+    if (values.schema !== undefined) process.env.SUPPORT_SANDBOX_SCHEMA = values.schema.trim();
     const config = loadConfig();
     if (await databaseAnswers(config.sandbox.port ? `postgres://postgres@127.0.0.1:${config.sandbox.port}/postgres` : config.database.url, 1_000)) {
       process.stdout.write(`The sandbox is already running on 127.0.0.1:${config.sandbox.port}.\n`);

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import type { RegisterDb } from '../../db/connect.js';
 import type { TableName } from '../../db/schema.js';
+import { registerFeatures } from '../../db/versions/detect.js';
+import { builtFrom } from '../../db/own-schema.js';
+import { rowsForVersion } from './version.js';
 import { mergeSeeds, SEED_TIME, type SeedRows } from './builders.js';
 import type { Scenario, ScenarioSet } from './scenario.js';
 import { base } from './base.js';
@@ -15,14 +18,16 @@ export { PROVIDERS } from './base.js';
 /** Every scenario set. Ids: base 1–99, data fixes 101–199, DQT 201–299, bulk fixes 301–399. */
 export const SCENARIO_SETS: ScenarioSet[] = [base, dataFixes, dqt, bulk];
 
-/** Tables in the order rows can be inserted (parents first). */
+/** Tables in the order rows can be inserted (parents first); a version has some of them. */
 export const TABLE_ORDER: TableName[] = [
   'providers',
   'users',
   'provider_users',
   'schools',
   'lead_partners',
+  'training_partners',
   'lead_partner_users',
+  'training_partner_users',
   'apply_applications',
   'apply_application_sync_requests',
   'trainees',
@@ -32,6 +37,9 @@ export const TABLE_ORDER: TableName[] = [
   'placements',
   'degrees',
   'dqt_trn_requests',
+  'trs_trn_requests',
+  'dqt_teachers',
+  'dqt_teacher_trainings',
   'audits',
 ];
 
@@ -61,22 +69,31 @@ export interface SeedResult {
 }
 
 /**
- * Seeds the sandbox data (base records plus every scenario) in one transaction. Every row has a fixed id,
- * so seeding again puts each seeded row back to its seeded values and adds nothing: running it twice gives
- * the same data. `reset: true` empties Register's tables first (sandbox and test databases only).
+ * Seeds the sandbox data (base records plus every scenario) in one transaction, stored as the database's Register
+ * version keeps it (`rowsForVersion`). Every row has a fixed id, so seeding again puts each seeded row back to its
+ * seeded values and adds nothing: running it twice gives the same data. `reset: true` empties Register's tables
+ * first.
  *
- * Refuses, writing nothing, when a seeded id is already taken by a different trainee: that is real data.
+ * Only for databases the toolkit built (`support db migrate`): refuses, writing nothing, any other database, and
+ * one where a seeded id is already taken by a different trainee.
  *
  * @example
  * await migrate(db); await seed(db);
  */
 export async function seed(db: RegisterDb, options: { reset?: boolean } = {}): Promise<SeedResult> {
-  const all = mergeSeeds(...SCENARIO_SETS.map((s) => s.rows));
+  if (!(await builtFrom(db))) {
+    throw new Error('This database was not built by the toolkit (support db migrate): it may be Register itself. The seed writes nothing. Seed the sandbox or an empty database built with `support db migrate`.');
+  }
+  const features = await registerFeatures(db);
+  const all = rowsForVersion(mergeSeeds(...SCENARIO_SETS.map((s) => s.rows)), features);
   checkIds(all);
+  const unknown = Object.keys(all).filter((t) => !features.columns.has(t));
+  if (unknown.length) throw new Error(`Seed data error: rows for ${unknown.join(', ')}, which Register ${features.version} does not have.`);
   const counts: Partial<Record<TableName, number>> = {};
+  const tables = TABLE_ORDER.filter((t) => features.columns.has(t));
   await db.transaction().execute(async (trx) => {
     if (options.reset) {
-      await sql.raw(`TRUNCATE ${TABLE_ORDER.join(', ')} RESTART IDENTITY CASCADE`).execute(trx);
+      await sql.raw(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`).execute(trx);
     } else {
       const slugs = new Map((all.trainees ?? []).map((t) => [t.id, t.slug]));
       const clashes = await trx
@@ -92,7 +109,7 @@ export async function seed(db: RegisterDb, options: { reset?: boolean } = {}): P
         );
       }
     }
-    for (const table of TABLE_ORDER) {
+    for (const table of tables) {
       const rows = (all as Record<string, Record<string, unknown>[]>)[table];
       if (!rows?.length) continue;
       // Every column of the table, so that reseeding also resets columns a seed row leaves out.

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TableName } from '../db/schema.js';
-import type { DiscardableTable, InsertValues, Plan, PlanRef, PostCommitAction, RowChange, RowValues } from './types.js';
+import type { ChangeAudit, DiscardableTable, InsertValues, Plan, PlanRef, PostCommitAction, RowChange, RowValues } from './types.js';
+
+/** A preview label, or options: the label and how the change is audited (`audit: 'none'` when Register's own code writes no audit for it). */
+export type ChangeOptions = string | { label?: string; audit?: ChangeAudit };
+const optionsOf = (o: ChangeOptions | undefined) => {
+  const { label, audit } = typeof o === 'string' ? { label: o, audit: undefined } : (o ?? {});
+  return { ...(label ? { label } : {}), ...(audit ? { audit } : {}) };
+};
 import { sameValue } from './values.js';
 
 /**
@@ -26,31 +33,31 @@ export class PlanBuilder {
   ) {}
 
   /** Change `values` on one row that must still hold `expected` (give every column you read to decide the change). */
-  update<T extends TableName>(table: T, id: number, expected: RowValues<T>, values: RowValues<T>, label?: string): this {
+  update<T extends TableName>(table: T, id: number, expected: RowValues<T>, values: RowValues<T>, options?: ChangeOptions): this {
     const changed = Object.fromEntries(
       Object.entries(values).filter(([column, value]) => !(column in expected) || !sameValue((expected as Record<string, unknown>)[column], value)),
     ) as RowValues<T>;
     if (Object.keys(changed).length === 0) return this;
-    this.changes.push({ kind: 'update', table, id, expected: { ...expected }, values: changed, ...(label ? { label } : {}) } as RowChange);
+    this.changes.push({ kind: 'update', table, id, expected: { ...expected }, values: changed, ...optionsOf(options) } as RowChange);
     return this;
   }
 
   /** Add a row; `ref` lets later changes and actions use its id (`builder.ref(name)`). */
-  insert<T extends TableName>(table: T, values: InsertValues<T>, options: { ref?: string; id?: number; absent?: RowValues<T>; label?: string } = {}): this {
+  insert<T extends TableName>(table: T, values: InsertValues<T>, options: { ref?: string; id?: number; absent?: RowValues<T>; label?: string; audit?: ChangeAudit } = {}): this {
     this.changes.push({ kind: 'insert', table, values: { ...values }, ...options } as RowChange);
     return this;
   }
 
   /** Soft-delete a row (discarded_at = commit time), as Register's `discard!`. */
-  discard<T extends DiscardableTable>(table: T, id: number, expected: RowValues<T>, label?: string): this {
-    this.changes.push({ kind: 'discard', table, id, expected: { ...expected, discarded_at: null }, ...(label ? { label } : {}) } as RowChange);
+  discard<T extends DiscardableTable>(table: T, id: number, expected: RowValues<T>, options?: ChangeOptions): this {
+    this.changes.push({ kind: 'discard', table, id, expected: { ...expected, discarded_at: null }, ...optionsOf(options) } as RowChange);
     return this;
   }
 
   /** Delete a row; pass the whole row as read (it goes into the destroy audit and lets the plan be reverted). */
-  delete<T extends TableName>(table: T, id: number, row: RowValues<T>, label?: string): this {
+  delete<T extends TableName>(table: T, id: number, row: RowValues<T>, options?: ChangeOptions): this {
     const { id: _id, ...expected } = row as RowValues<T> & { id?: number };
-    this.changes.push({ kind: 'delete', table, id, expected, ...(label ? { label } : {}) } as RowChange);
+    this.changes.push({ kind: 'delete', table, id, expected, ...optionsOf(options) } as RowChange);
     return this;
   }
 

@@ -4,7 +4,10 @@ import type { RegisterDb } from '../db/connect.js';
 import type { RegisterDatabase, TableName } from '../db/schema.js';
 import { redactSecrets } from '../notebook/redact.js';
 import { postCommitRunner } from './actions.js';
-import { AUDIT_ASSOCIATIONS, auditComment, auditableType, auditUsername, updateChanges, wholeRowChanges } from './audit.js';
+import { registerFeatures } from '../db/versions/detect.js';
+import type { RegisterFeatures } from '../db/versions/features.js';
+import { auditComment, auditPolicy, auditUsername, updateChanges, wholeRowChanges, type AuditPolicy } from './audit.js';
+import { ensureChangeLog, writeChangeLog, type ChangeLogEntry } from './change-log.js';
 import { isPlanRef } from './builder.js';
 import { PlanRefusedError } from './errors.js';
 import { checkCommitAllowed } from './guard.js';
@@ -60,6 +63,10 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
   const committedAt = new Date();
   const username = auditUsername(operator);
 
+  // Which Register this is decides which changes Register would audit (and with which association).
+  const features = await registerFeatures(db);
+  const policyOf = (change: RowChange): AuditPolicy | null => (change.audit === 'none' ? null : auditPolicy(features, change.table));
+
   const lockTimeoutMs = Math.max(1, Math.round(options.lockTimeoutMs ?? 10_000));
   const outcome = await db
     .transaction()
@@ -68,8 +75,11 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
       await sql.raw(`SET LOCAL lock_timeout = ${lockTimeoutMs}`).execute(trx);
       // Two commits of the same plan at once: the second waits here, then finds the first one's audits.
       await sql`SELECT pg_advisory_xact_lock(hashtextextended(${plan.id}, 0))`.execute(trx);
-      const previous = await sql<{ id: number }>`SELECT id FROM audits WHERE request_uuid = ${plan.id} ORDER BY id`.execute(trx);
-      if (previous.rows.length > 0) return { status: 'already' as const, ids: previous.rows.map((r) => Number(r.id)) };
+      await ensureChangeLog(trx);
+      const previous = await sql<{ id: number; audit_id: number | null }>`
+        SELECT id, audit_id FROM register_support.change_log WHERE plan_id = ${plan.id}::uuid ORDER BY id`.execute(trx);
+      const previousAudits = await sql<{ id: number }>`SELECT id FROM audits WHERE request_uuid = ${plan.id} ORDER BY id`.execute(trx);
+      if (previous.rows.length > 0 || previousAudits.rows.length > 0) return { status: 'already' as const, ids: previousAudits.rows.map((r) => Number(r.id)) };
 
       const total = plan.changes.length;
       let done = 0;
@@ -78,7 +88,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
         await options.onProgress?.({ statement, rows, done, total });
       };
 
-      const current = await lockRows(trx, plan.changes);
+      const current = await lockRows(trx, plan.changes, policyOf);
       await step('lock and read rows', current.size);
       const problems = driftProblems(plan.changes, current);
       if (problems.length) {
@@ -103,17 +113,21 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
 
       const applied: AppliedChange[] = [];
       const audits: Record<string, unknown>[] = [];
-      const versions = await nextVersions(trx, plan.changes, ids.byIndex);
+      // Which audit (by its place in `audits`) belongs to which applied change: the change log links them.
+      const auditOfApplied = new Map<number, number>();
+      const versions = await nextVersions(trx, plan.changes, ids.byIndex, policyOf);
 
       // Apply in plan order, one statement per run of changes of the same kind, table and columns.
       for (const batch of batches(plan.changes)) {
         const { kind, table } = batch[0]!.change;
-        const type = auditableType(table);
-        const association = AUDIT_ASSOCIATIONS[table];
+        const policy = policyOf(batch[0]!.change);
         const audit = (id: number, action: 'create' | 'update' | 'destroy', changes: Record<string, unknown>, row: Record<string, unknown>) => {
+          if (!policy) return;
+          const association = policy.associated;
           const associatedId = association ? row[association.column] : null;
+          auditOfApplied.set(applied.length - 1, audits.length);
           audits.push({
-            auditable_type: type,
+            auditable_type: policy.model,
             auditable_id: id,
             associated_type: associatedId == null ? null : association!.type,
             associated_id: associatedId ?? null,
@@ -169,7 +183,28 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
 
       const auditIds = await insertAudits(trx, audits);
       await step('write audits', 0);
-      return { status: 'committed' as const, applied, auditIds };
+      await writeChangeLog(
+        trx,
+        applied.map((a, i): ChangeLogEntry => {
+          const auditIndex = auditOfApplied.get(i);
+          return {
+            planId: plan.id,
+            planHash: hash,
+            planTitle: plan.title,
+            operator,
+            comment: fullComment,
+            committedAt: committedAt.toISOString(),
+            table: a.table,
+            recordId: a.id,
+            action: a.kind === 'insert' ? 'create' : a.kind === 'delete' ? 'destroy' : 'update',
+            before: a.before,
+            after: a.after,
+            auditId: auditIndex === undefined ? null : auditIds[auditIndex]!,
+          };
+        }),
+      );
+      await step('write change log', 0);
+      return { status: 'committed' as const, applied, auditIds: [...auditIds].sort((a, b) => a - b) };
     })
     .catch((error: unknown) => {
       if ((error as { code?: string }).code === '55P03') {
@@ -245,7 +280,7 @@ function checkPlanShape(plan: Plan): void {
 const key = (table: string, id: number) => `${table}#${id}`;
 
 /** One `SELECT … FOR UPDATE` per table, with `id = ANY($1)`, reading the columns the plan needs. */
-async function lockRows(trx: Trx, changes: RowChange[]): Promise<Map<string, AnyRow>> {
+async function lockRows(trx: Trx, changes: RowChange[], policyOf: (change: RowChange) => AuditPolicy | null): Promise<Map<string, AnyRow>> {
   const perTable = new Map<TableName, { ids: number[]; columns: Set<string>; all: boolean }>();
   for (const change of changes) {
     if (change.kind === 'insert') continue;
@@ -255,7 +290,7 @@ async function lockRows(trx: Trx, changes: RowChange[]): Promise<Map<string, Any
     if (change.kind === 'update') Object.keys(change.values).forEach((c) => entry.columns.add(c));
     if (change.kind === 'discard') entry.columns.add('discarded_at');
     if (change.kind === 'delete') entry.all = true;
-    const association = AUDIT_ASSOCIATIONS[change.table];
+    const association = policyOf(change)?.associated;
     if (association) entry.columns.add(association.column);
     perTable.set(change.table, entry);
   }
@@ -344,12 +379,15 @@ async function allocateInsertIds(trx: Trx, changes: RowChange[]): Promise<{ byIn
 }
 
 /** `version` of each audit: the record's current highest version + 1, counting up within the plan. */
-async function nextVersions(trx: Trx, changes: RowChange[], insertIds: Map<number, number>) {
+async function nextVersions(trx: Trx, changes: RowChange[], insertIds: Map<number, number>, policyOf: (change: RowChange) => AuditPolicy | null) {
   const perType = new Map<string, Set<number>>();
+  const typeOf = new Map<TableName, string>();
   changes.forEach((change, index) => {
+    const policy = policyOf(change);
+    if (!policy) return;
     const id = change.kind === 'insert' ? insertIds.get(index)! : change.id;
-    const type = auditableType(change.table);
-    perType.set(type, (perType.get(type) ?? new Set()).add(id));
+    typeOf.set(change.table, policy.model);
+    perType.set(policy.model, (perType.get(policy.model) ?? new Set()).add(id));
   });
   const max = new Map<string, number>();
   for (const [type, ids] of perType) {
@@ -361,7 +399,7 @@ async function nextVersions(trx: Trx, changes: RowChange[], insertIds: Map<numbe
   }
   return {
     next(table: TableName, id: number): number {
-      const k = `${auditableType(table)}#${id}`;
+      const k = `${typeOf.get(table)}#${id}`;
       const v = (max.get(k) ?? 0) + 1;
       max.set(k, v);
       return v;
@@ -431,16 +469,19 @@ const AUDIT_COLUMNS: [string, string][] = [
   ['request_uuid', 'varchar'], ['created_at', 'timestamp'],
 ];
 
-/** The audit rows as one multi-row insert per 20,000 (`unnest` of one typed array per column), returning their ids. */
+/**
+ * The audit rows as one multi-row insert per 20,000 (`unnest` of one typed array per column). Their ids are taken
+ * from the audits sequence first, so the returned ids are in the order of `audits` (the change log links each).
+ */
 async function insertAudits(trx: Trx, audits: Record<string, unknown>[]): Promise<number[]> {
-  const ids: number[] = [];
-  const columns = sql.join(AUDIT_COLUMNS.map(([c]) => ident(c)));
+  if (audits.length === 0) return [];
+  const allocated = await sql<{ id: string }>`SELECT nextval(pg_get_serial_sequence('audits', 'id')) AS id FROM generate_series(1, ${audits.length})`.execute(trx);
+  const ids = allocated.rows.map((r) => Number(r.id));
+  const columns = sql.join([sql`id`, ...AUDIT_COLUMNS.map(([c]) => ident(c))]);
   for (let i = 0; i < audits.length; i += 20_000) {
     const chunk = audits.slice(i, i + 20_000);
-    const arrays = AUDIT_COLUMNS.map(([c, type]) => sql`${arrayOf(type, chunk.map((a) => a[c]))}::${sql.raw(`${type}[]`)}`);
-    const result = await sql<{ id: number }>`
-      INSERT INTO audits (${columns}) SELECT * FROM unnest(${sql.join(arrays)}) RETURNING id`.execute(trx);
-    ids.push(...result.rows.map((r) => Number(r.id)));
+    const arrays = [sql`${ids.slice(i, i + 20_000)}::bigint[]`, ...AUDIT_COLUMNS.map(([c, type]) => sql`${arrayOf(type, chunk.map((a) => a[c]))}::${sql.raw(`${type}[]`)}`)];
+    await sql`INSERT INTO audits (${columns}) SELECT * FROM unnest(${sql.join(arrays)})`.execute(trx);
   }
-  return ids.sort((a, b) => a - b);
+  return ids;
 }

@@ -1,5 +1,7 @@
 import type { RegisterDb } from '../db/connect.js';
-import { AUDITABLE_TYPES, type TableName } from '../db/schema.js';
+import type { TableName } from '../db/schema.js';
+import { tableOfModel } from './audit.js';
+import { changeLogOf } from './change-log.js';
 import { PlanBuilder } from './builder.js';
 import type { DiscardableTable, Plan, Receipt, RowValues } from './types.js';
 
@@ -35,27 +37,37 @@ export function revertPlan(receipt: Receipt): Plan {
 }
 
 /**
- * The inverse of a plan committed earlier, rebuilt from its audits (`request_uuid` = the plan id) when the receipt
- * is gone (a new session, the next day): updates put back, created rows deleted, destroyed rows inserted again with
- * their id and audited values (their `created_at` becomes the revert's time: audits do not keep timestamps).
- * Preview it and commit it like any plan; if a row changed since, the commit is refused.
+ * The inverse of a plan committed earlier, rebuilt from the toolkit's change log (`register_support.change_log`)
+ * when the receipt is gone (a new session, the next day): updates put back, created rows deleted, destroyed rows
+ * inserted again with their id and every value they had. Plans committed before the change log existed are rebuilt
+ * from their audits (`request_uuid` = the plan id). Preview it and commit it like any plan; if a row changed since,
+ * the commit is refused.
  *
  * @example
  * const undo = await revertCommittedPlan(db, '5f0c…-plan-id');   // the id shown in the receipt
  * showPlan(undo);
  */
 export async function revertCommittedPlan(db: RegisterDb, planId: string): Promise<Plan> {
+  const entries = await changeLogOf(db, planId);
+  const builder = new PlanBuilder(`Revert: ${entries[0]?.planTitle ?? `plan ${planId}`}`, { ticket: `reverts plan ${planId}` });
+  if (entries.length) {
+    for (const e of [...entries].reverse()) {
+      const table = e.table as TableName;
+      if (e.action === 'update') builder.update(table, e.recordId, (e.after ?? {}) as RowValues<typeof table>, (e.before ?? {}) as RowValues<typeof table>);
+      else if (e.action === 'create') builder.delete(table, e.recordId, (e.after ?? {}) as RowValues<typeof table>);
+      else builder.insert(table, (e.before ?? {}) as RowValues<typeof table>, { id: e.recordId });
+    }
+    return builder.build();
+  }
   const audits = await db
     .selectFrom('audits')
     .select(['id', 'auditable_type', 'auditable_id', 'action', 'audited_changes', 'comment'])
     .where('request_uuid', '=', planId)
     .orderBy('id')
     .execute();
-  if (audits.length === 0) throw new Error(`No audits have request_uuid ${planId}: no plan with that id was committed to this database. Copy the plan id from the receipt.`);
-  const tables = new Map(Object.entries(AUDITABLE_TYPES).map(([table, type]) => [type, table as TableName]));
-  const builder = new PlanBuilder(`Revert: plan ${planId}`, { ticket: `reverts plan ${planId}` });
+  if (audits.length === 0) throw new Error(`No plan with id ${planId} was committed to this database (nothing in the change log, no audits with that request_uuid). Copy the plan id from the receipt.`);
   for (const audit of [...audits].reverse()) {
-    const table = tables.get(audit.auditable_type ?? '');
+    const table = tableOfModel(audit.auditable_type ?? '');
     if (!table || audit.auditable_id === null) throw new Error(`Audit ${audit.id} is for ${audit.auditable_type ?? 'nothing'}, which this toolkit cannot revert.`);
     const changes = (audit.audited_changes ?? {}) as Record<string, unknown>;
     if (audit.action === 'update') {

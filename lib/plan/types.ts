@@ -39,7 +39,17 @@ export interface UpdateChange<T extends TableName = TableName> {
   values: RowValues<T>;
   /** A label for the preview, e.g. the trainee's name. */
   label?: string;
+  /** `none` when Register's own code makes this change without an audit (see `ChangeAudit`). */
+  audit?: ChangeAudit;
 }
+
+/**
+ * How a change is recorded. By default as Register records it: an `audits` row when Register audits the table at
+ * this version (`auditPolicy`), and always a change-log row. `none`: Register's own code makes this change without
+ * running the model's callbacks (e.g. `trainee.withdrawal_reasons.clear` deletes the join rows directly), so no
+ * `audits` row is written; the change log still records it.
+ */
+export type ChangeAudit = 'none';
 
 /** Add a row. Its id is taken from the table's sequence at commit time unless given; `ref` names it for `PlanRef`s. */
 export interface InsertChange<T extends TableName = TableName> {
@@ -51,6 +61,7 @@ export interface InsertChange<T extends TableName = TableName> {
   /** The commit is refused if a row matching these values already exists (e.g. `{ ukprn }` for a lead partner). */
   absent?: RowValues<T>;
   label?: string;
+  audit?: ChangeAudit;
 }
 
 /** Tables with a `discarded_at` column (the discard gem's soft delete). */
@@ -63,6 +74,7 @@ export interface DiscardChange<T extends DiscardableTable = DiscardableTable> {
   id: number;
   expected: RowValues<T>;
   label?: string;
+  audit?: ChangeAudit;
 }
 
 /** Delete a row. `expected` is the whole row as read: checked at commit, written to the destroy audit, used by revert. */
@@ -72,6 +84,7 @@ export interface DeleteChange<T extends TableName = TableName> {
   id: number;
   expected: RowValues<T>;
   label?: string;
+  audit?: ChangeAudit;
 }
 
 type ChangeOf<T extends TableName> = UpdateChange<T> | InsertChange<T> | DeleteChange<T> | (T extends DiscardableTable ? DiscardChange<T> : never);

@@ -1,3 +1,4 @@
+import { changeLogOf } from '../../../lib/plan/change-log.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
@@ -64,18 +65,19 @@ describe('Apply re-import on the seeded apply-stuck-non-importable-hei scenario'
     await expect(planApplyReimport(t!.db, { accreditedBodyCode: '2N2', recruitmentCycleYear: 2024, state: 'hei' })).rejects.toThrow('Unknown apply application state "hei"');
   });
 
-  it('commit deletes only those rows, with destroy audits, then enqueues the import and then the create job', async () => {
+  it('commit deletes only those rows (recorded in the change log: Register does not audit ApplyApplication), then enqueues the import and then the create job', async () => {
     const fix = await planApplyReimport(t!.db, { accreditedBodyCode: '2N2', recruitmentCycleYear: 2024 });
     const result = await commitApplyReimport(t!.db, fix, { commit: true, auditComment: 'Publish provider_type fixed (ticket 77)', config });
     expect(result.receipt!.rowsChanged).toBe(3);
     expect(await applyIdsOnRegister()).toEqual([9200]);
-    const audits = await t!.db.selectFrom('audits').selectAll().where('request_uuid', '=', fix.plan.id).orderBy('auditable_id').execute();
-    expect(audits.map((a) => [a.auditable_type, a.auditable_id, a.action, a.comment])).toEqual([
-      ['ApplyApplication', 301, 'destroy', 'Publish provider_type fixed (ticket 77)'],
-      ['ApplyApplication', 302, 'destroy', 'Publish provider_type fixed (ticket 77)'],
-      ['ApplyApplication', 303, 'destroy', 'Publish provider_type fixed (ticket 77)'],
+    expect(await t!.db.selectFrom('audits').selectAll().where('request_uuid', '=', fix.plan.id).execute()).toEqual([]);
+    const log = await changeLogOf(t!.db, fix.plan.id);
+    expect(log.map((e) => [e.table, e.recordId, e.action, e.comment, e.auditId])).toEqual([
+      ['apply_applications', 301, 'destroy', 'Publish provider_type fixed (ticket 77)', null],
+      ['apply_applications', 302, 'destroy', 'Publish provider_type fixed (ticket 77)', null],
+      ['apply_applications', 303, 'destroy', 'Publish provider_type fixed (ticket 77)', null],
     ]);
-    expect((audits[0]!.audited_changes as Record<string, unknown>).apply_id).toBe(9100);
+    expect(log[0]!.before).toMatchObject({ apply_id: 9100, state: 1, accredited_body_code: '2N2' });
 
     expect(result.jobs.map((j) => [j.job, j.status])).toEqual([
       ['import_applications_from_apply', 'enqueued'],

@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitPlan, planBuilder, previewPlan, registerPostCommitRunner, revertPlan, PlanRefusedError, type Plan } from '../../../lib/plan/index.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../../helpers/db.js';
+import { changeLogOf } from '../../../lib/plan/change-log.js';
 
 const config = { operator: 'Ada Support', writesAllowed: true };
 let t: TestDatabase;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
+  // Register as production runs it today (2026-08): training partners, withdrawal records.
+  t = await createTestDatabase({ version: '2026-08' });
   await seed(t.db);
 });
 afterAll(() => t?.drop());
@@ -169,33 +171,36 @@ describe('commit, commit again, revert', () => {
   it('inserts with references, deletes with destroy audits, and reverts both', async () => {
     const placement = await t.db.selectFrom('placements').selectAll().where('id', '=', 101).executeTakeFirstOrThrow();
     const plan = planBuilder('Insert and delete')
-      .insert('lead_partners', { record_type: 'scitt', name: 'Test Partner', ukprn: '10077777', provider_id: 1, urn: null, school_id: null }, { ref: 'partner', absent: { ukprn: '10077777' } })
-      .insert('lead_partner_users', { lead_partner_id: { $ref: 'partner' }, user_id: 1 })
+      .insert('training_partners', { record_type: 'scitt', name: 'Test Partner', ukprn: '10077777', provider_id: 1, urn: null, school_id: null }, { ref: 'partner', absent: { ukprn: '10077777' } })
+      .insert('training_partner_users', { training_partner_id: { $ref: 'partner' }, user_id: 1 })
       .delete('placements', 101, placement)
       .build();
     const receipt = await commitPlan(t.db, plan, { auditComment: 'refs', config });
-    const partner = await t.db.selectFrom('lead_partners').selectAll().where('ukprn', '=', '10077777').executeTakeFirstOrThrow();
+    const partner = await t.db.selectFrom('training_partners').selectAll().where('ukprn', '=', '10077777').executeTakeFirstOrThrow();
     expect(partner.id).toBeGreaterThanOrEqual(1000);
-    const link = await t.db.selectFrom('lead_partner_users').selectAll().where('lead_partner_id', '=', partner.id).executeTakeFirstOrThrow();
+    const link = await t.db.selectFrom('training_partner_users').selectAll().where('training_partner_id', '=', partner.id).executeTakeFirstOrThrow();
     expect(link.user_id).toBe(1);
     expect(await t.db.selectFrom('placements').select('id').where('id', '=', 101).executeTakeFirst()).toBeUndefined();
+    // Register audits placements (with the trainee), not training partners or their users: those are in the change log only.
     const audits = await auditsOf(plan.id);
-    expect(audits.map((a) => [a.auditable_type, a.action, a.version, a.associated_type, a.associated_id])).toEqual([
-      ['LeadPartner', 'create', 1, null, null],
-      ['LeadPartnerUser', 'create', 1, 'LeadPartner', partner.id],
-      ['Placement', 'destroy', 1, 'Trainee', 101],
+    expect(audits.map((a) => [a.auditable_type, a.action, a.version, a.associated_type, a.associated_id])).toEqual([['Placement', 'destroy', 1, 'Trainee', 101]]);
+    expect(audits[0]!.audited_changes).toMatchObject({ trainee_id: 101, school_id: 1, urn: '100001', name: 'Meadow Lane Primary School', slug: placement.slug, postcode: null });
+    expect(audits[0]!.audited_changes).not.toHaveProperty('id');
+    expect(audits[0]!.audited_changes).not.toHaveProperty('created_at');
+    const log = await changeLogOf(t.db, plan.id);
+    expect(log.map((e) => [e.table, e.recordId, e.action, e.auditId])).toEqual([
+      ['training_partners', partner.id, 'create', null],
+      ['training_partner_users', link.id, 'create', null],
+      ['placements', 101, 'destroy', audits[0]!.id],
     ]);
-    expect(audits[0]!.audited_changes).toEqual({ record_type: 'scitt', name: 'Test Partner', ukprn: '10077777', provider_id: 1, urn: null, school_id: null });
-    expect(audits[2]!.audited_changes).toMatchObject({ trainee_id: 101, school_id: 1, urn: '100001', name: 'Meadow Lane Primary School', slug: placement.slug, postcode: null });
-    expect(audits[2]!.audited_changes).not.toHaveProperty('id');
-    expect(audits[2]!.audited_changes).not.toHaveProperty('created_at');
+    expect(log[0]!.after).toEqual({ record_type: 'scitt', name: 'Test Partner', ukprn: '10077777', provider_id: 1, urn: null, school_id: null });
 
     // Built again with the same ukprn: refused, nothing written.
-    const twice = planBuilder('Insert again').insert('lead_partners', { record_type: 'scitt', name: 'Test Partner', ukprn: '10077777' }, { absent: { ukprn: '10077777' } }).build();
+    const twice = planBuilder('Insert again').insert('training_partners', { record_type: 'scitt', name: 'Test Partner', ukprn: '10077777' }, { absent: { ukprn: '10077777' } }).build();
     await expect(commitPlan(t.db, twice, { auditComment: 'x', config })).rejects.toMatchObject({ reason: 'already-exists' });
 
     await commitPlan(t.db, revertPlan(receipt), { auditComment: 'undo refs', config });
-    expect(await t.db.selectFrom('lead_partners').select('id').where('ukprn', '=', '10077777').executeTakeFirst()).toBeUndefined();
+    expect(await t.db.selectFrom('training_partners').select('id').where('ukprn', '=', '10077777').executeTakeFirst()).toBeUndefined();
     expect(await t.db.selectFrom('placements').selectAll().where('id', '=', 101).executeTakeFirst()).toEqual(placement);
   });
 });
@@ -329,7 +334,7 @@ describe('a failure in the middle of a commit leaves nothing half done', () => {
     const before = await trainee(101);
     const plan = planBuilder('Two statements')
       .update('trainees', 101, { email: before.email }, { email: 'half@example.com' })
-      .insert('lead_partners', { record_type: 'scitt', name: 'Half', ukprn: '10066666' })
+      .insert('training_partners', { record_type: 'scitt', name: 'Half', ukprn: '10066666' })
       .build();
     const audits = await count('audits');
     let steps = 0;
@@ -343,7 +348,7 @@ describe('a failure in the middle of a commit leaves nothing half done', () => {
       }),
     ).rejects.toThrow('simulated failure');
     expect((await trainee(101)).email).toBe(before.email);
-    expect(await t.db.selectFrom('lead_partners').select('id').where('ukprn', '=', '10066666').executeTakeFirst()).toBeUndefined();
+    expect(await t.db.selectFrom('training_partners').select('id').where('ukprn', '=', '10066666').executeTakeFirst()).toBeUndefined();
     expect(await count('audits')).toBe(audits);
   });
 

@@ -2,13 +2,15 @@ import { sql } from 'kysely';
 import type { RegisterDb } from '../../../lib/db/connect.js';
 import { TABLE_ORDER } from '../../../lib/sandbox/seed/index.js';
 import { normalValue } from '../../../lib/plan/values.js';
+import { registerFeatures } from '../../../lib/db/versions/detect.js';
 
 export type Snapshot = Map<string, Map<number, Record<string, unknown>>>;
 
-/** Every row of every Register table, by table and id. */
+/** Every row of every Register table the toolkit knows that this database has, by table and id. */
 export async function snapshot(db: RegisterDb): Promise<Snapshot> {
   const out: Snapshot = new Map();
-  for (const table of TABLE_ORDER) {
+  const { columns } = await registerFeatures(db);
+  for (const table of TABLE_ORDER.filter((t) => columns.has(t))) {
     const rows = await sql<Record<string, unknown> & { id: number }>`SELECT * FROM ${sql.table(table)} ORDER BY id`.execute(db);
     out.set(table, new Map(rows.rows.map((r) => [Number(r.id), r])));
   }

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describeUrl, loadConfig, type Config } from '../config/env.js';
 import { connect, ping } from '../db/connect.js';
+import { detectRegister, UnsupportedRegisterError } from '../db/versions/detect.js';
+import type { RegisterFeatures } from '../db/versions/features.js';
 import { ensureSandbox } from '../sandbox/ensure.js';
 import { redactSecrets } from '../notebook/redact.js';
 import { kernelCheck } from '../runner/kernel.js';
@@ -29,17 +31,15 @@ export const checkDatabase: Check = async (config) => {
     const db = connect(config.database.url, { max: 1, connectionTimeoutMillis: 3_000 });
     try {
       await ping(db);
-      const tables = await db
-        .selectFrom('information_schema.tables' as never)
-        .select('table_name' as never)
-        .where('table_schema' as never, '=', 'public' as never)
-        .where('table_name' as never, 'in', ['trainees', 'audits', 'trainee_withdrawals'] as never)
-        .execute();
-      if (tables.length < 3) {
-        return { name: 'database', ok: false, detail: `${where} answers but lacks Register's tables`, fix: config.database.kind === 'sandbox' ? 'run `support db migrate && support db seed`' : 'point DATABASE_URL at a Register database' };
+      let register: RegisterFeatures;
+      try {
+        register = await detectRegister(db);
+      } catch (error) {
+        if (!(error instanceof UnsupportedRegisterError)) throw error;
+        return { name: 'database', ok: false, detail: `${where} answers, but ${error.message}`, fix: config.database.kind === 'sandbox' ? 'delete the sandbox data (.sandbox/) and start it again' : 'point DATABASE_URL at a supported Register database' };
       }
       const writes = config.writesAllowed ? 'writes allowed' : 'read-only (SUPPORT_ALLOW_WRITES is not true)';
-      return { name: 'database', ok: true, detail: `${where}: reachable, Register tables present, ${writes}${started ? '; sandbox started in the background' : ''}` };
+      return { name: 'database', ok: true, detail: `${where}: Register ${register.label}; ${writes}${started ? '; sandbox started in the background' : ''}` };
     } finally {
       await db.destroy();
     }

@@ -4,6 +4,7 @@ import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute } from '../db/enums.js';
 import type { Trainee } from '../db/schema.js';
 import { fullName } from '../trainees/lookup.js';
+import { trnRequestsOf } from '../trainees/trn-request.js';
 import { createDqtClient, type DqtClient } from '../dqt/client.js';
 import { parseDqtErrorMessage } from '../dqt/error.js';
 import { openJobQueues, type JobQueues } from '../jobs/queues.js';
@@ -128,7 +129,7 @@ export function traineeFacts(trainee: Trainee, provider: { name: string | null; 
 
 /** The trainee's TRN request ids (a RetrieveTrnJob carries its request, not the trainee). */
 export async function trnRequestIdsOf(db: RegisterDb, traineeId: number): Promise<number[]> {
-  return (await db.selectFrom('dqt_trn_requests').select('id').where('trainee_id', '=', traineeId).orderBy('id').execute()).map((r) => r.id);
+  return (await trnRequestsOf(db, traineeId)).map((r) => r.id);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { trnRequestState } from '../db/enums.js';
+import { latestTrnRequest } from '../trainees/trn-request.js';
 import { DqtError } from '../dqt/error.js';
 import type { TrnRequestInfo } from '../dqt/schemas.js';
 import { FixInputError } from '../plan/errors.js';
@@ -19,7 +20,7 @@ export interface TrnRequestFacts {
 
 /** Reads the trainee's latest TRN request from Register and asks DQT for its status. */
 export async function trnRequestFacts(ctx: InvestigationContext, traineeId: number): Promise<TrnRequestFacts | null> {
-  const request = await ctx.db.selectFrom('dqt_trn_requests').selectAll().where('trainee_id', '=', traineeId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const request = await latestTrnRequest(ctx.db, traineeId);
   if (!request) return null;
   let dqt: TrnRequestInfo | null = null;
   let dqtError: string | null = null;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { registerFeatures } from '../db/versions/detect.js';
+import { latestTrnRequest, trnRequestById } from '../trainees/trn-request.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { traineeState, trnRequestState, type TraineeState } from '../db/enums.js';
 import type { RegisterDb } from '../db/connect.js';
@@ -127,11 +129,13 @@ async function registerForTrn(ctx: JobContext, job: Job, traineeId: number): Pro
   const now = ctx.now?.() ?? new Date();
   const trainee = await loadTrainee(ctx.db, traineeId);
   if (trainee.trn) return `skipped: trainee ${traineeId} already has TRN ${trainee.trn}`;
-  let request = await ctx.db.selectFrom('dqt_trn_requests').selectAll().where('trainee_id', '=', traineeId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const register = await registerFeatures(ctx.db);
+  const requests = register.trnRequests.table as 'dqt_trn_requests';
+  let request = await latestTrnRequest(ctx.db, traineeId);
   if (!request) {
     request = await ctx.db
-      .insertInto('dqt_trn_requests')
-      .values({ trainee_id: traineeId, request_id: randomUUID(), state: trnRequestState.toDb('requested'), response: null })
+      .insertInto(requests)
+      .values({ trainee_id: traineeId, request_id: randomUUID(), state: trnRequestState.toDb('requested'), response: null, created_at: now, updated_at: now })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
@@ -149,13 +153,13 @@ async function registerForTrn(ctx: JobContext, job: Job, traineeId: number): Pro
   await ctx.db.transaction().execute(async (trx) => {
     const stored = failed ? response : Object.fromEntries(Object.entries(response as object).filter(([k]) => k !== 'created'));
     await trx
-      .updateTable('dqt_trn_requests')
+      .updateTable(requests)
       .set({ response: JSON.stringify(stored), state: trnRequestState.toDb(failed ? 'failed' : 'requested'), updated_at: now })
       .where('id', '=', requestId)
       .execute();
     const current = await trx.selectFrom('trainees').select(['state']).where('id', '=', traineeId).executeTakeFirstOrThrow();
     const changes: Record<string, unknown> = {};
-    if (!failed) changes.slug_sent_to_dqt_at = now;
+    if (!failed) changes[register.slugSentColumn] = now;
     if (['draft', 'deferred'].includes(traineeState.fromDb(current.state ?? 0))) {
       changes.state = traineeState.toDb('submitted_for_trn');
       changes.submitted_for_trn_at = now;
@@ -175,8 +179,9 @@ async function registerForTrn(ctx: JobContext, job: Job, traineeId: number): Pro
 async function retrieveTrn(ctx: JobContext, job: Job, trnRequestId: number, timeoutAfter: string | null): Promise<string> {
   const now = ctx.now?.() ?? new Date();
   const polling = ctx.polling ?? JOB_POLLING;
-  const request = await ctx.db.selectFrom('dqt_trn_requests').selectAll().where('id', '=', trnRequestId).executeTakeFirst();
-  if (!request) throw new UnrecoverableError(`Error while trying to deserialize arguments: Couldn't find Dqt::TrnRequest with 'id'=${trnRequestId}`);
+  const register = await registerFeatures(ctx.db);
+  const request = await trnRequestById(ctx.db, trnRequestId);
+  if (!request) throw new UnrecoverableError(`Error while trying to deserialize arguments: Couldn't find ${register.trnRequests.model} with 'id'=${trnRequestId}`);
   const trainee = await loadTrainee(ctx.db, request.trainee_id);
   const requeue = (timeout: string, delayMs: number) =>
     ctx.queues.enqueue('Dqt::RetrieveTrnJob', { trnRequestId, traineeId: trainee.id, timeoutAfter: timeout }, { delayMs });
@@ -203,7 +208,7 @@ async function retrieveTrn(ctx: JobContext, job: Job, trnRequestId: number, time
       }
       await updateTraineeAudited(trx, trainee.id, changes, who(job));
       await trx
-        .updateTable('dqt_trn_requests')
+        .updateTable(register.trnRequests.table as 'dqt_trn_requests')
         .set({ state: trnRequestState.toDb('received'), response: JSON.stringify(info), updated_at: now })
         .where('id', '=', trnRequestId)
         .execute();

@@ -1,4 +1,5 @@
 import { Job, Worker } from 'bullmq';
+import { latestTrnRequest } from '../trainees/trn-request.js';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
@@ -78,7 +79,8 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
 
 async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs[DqtScenarioRun['job']]> {
   if (run.job !== 'Dqt::RetrieveTrnJob') return { traineeId: run.traineeId };
-  const request = await db.selectFrom('dqt_trn_requests').select(['id']).where('trainee_id', '=', run.traineeId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const request = await latestTrnRequest(db, run.traineeId);
+  if (!request) throw new Error(`Seed error: trainee ${run.traineeId} has no TRN request.`);
   const trainee = await db.selectFrom('trainees').select(['submitted_for_trn_at']).where('id', '=', run.traineeId).executeTakeFirstOrThrow();
   const timeoutAfter = new Date(new Date(trainee.submitted_for_trn_at!).getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000);
   return { trnRequestId: request.id, traineeId: run.traineeId, timeoutAfter };

@@ -1,5 +1,7 @@
 import { describeUrl, loadConfig, type Config } from '../config/env.js';
 import { connect, ping, type RegisterDb } from '../db/connect.js';
+import { registerFeatures } from '../db/versions/detect.js';
+import type { RegisterFeatures } from '../db/versions/features.js';
 import { ensureSandbox } from '../sandbox/ensure.js';
 import { escapeHtml } from '../tables/format.js';
 import { showHtml } from './display.js';
@@ -7,6 +9,8 @@ import { showHtml } from './display.js';
 export interface RunbookSession {
   config: Config;
   db: RegisterDb;
+  /** Which Register the database is (detected by its tables and columns). */
+  register: RegisterFeatures;
 }
 
 let current: RunbookSession | undefined;
@@ -30,9 +34,17 @@ export async function openRunbook(options: { banner?: boolean } = {}): Promise<R
       await db.destroy().catch(() => {});
       throw new Error(`Cannot reach the database at ${describeUrl(config.database.url)}: ${(error as Error).message}. Check DATABASE_URL, or run \`support doctor\`.`);
     }
-    current = { config, db };
+    let register: RegisterFeatures;
+    try {
+      // Which Register this is, before anything is read: a database the toolkit cannot serve is refused here, naming what is missing.
+      register = await registerFeatures(db);
+    } catch (error) {
+      await db.destroy().catch(() => {});
+      throw error;
+    }
+    current = { config, db, register };
   }
-  if (options.banner !== false) showEnvironment(current.config);
+  if (options.banner !== false) showEnvironment(current.config, current.register);
   return current;
 }
 
@@ -44,13 +56,14 @@ export async function closeRunbook(): Promise<void> {
 }
 
 /** The environment banner: green for the sandbox, amber for a real database read-only, red when writes are on. */
-export function showEnvironment(config: Config = loadConfig()): void {
+export function showEnvironment(config: Config = loadConfig(), register?: RegisterFeatures): void {
   const sandbox = config.database.kind === 'sandbox';
   const tone = sandbox ? { border: '#00703c', background: '#e6f4ea' } : config.writesAllowed ? { border: '#d4351c', background: '#fde2e1' } : { border: '#f47738', background: '#fff4d6' };
   const database = sandbox ? `embedded sandbox (${describeUrl(config.database.url)})` : describeUrl(config.database.url);
   const mode = sandbox ? 'writes allowed (sandbox)' : config.writesAllowed ? 'WRITES ALLOWED (SUPPORT_ALLOW_WRITES=true)' : 'read-only: commits are refused (set SUPPORT_ALLOW_WRITES=true to allow)';
   const lines: [string, string][] = [
     ['Database', database],
+    ...(register ? ([['Register', register.label]] as [string, string][]) : []),
     ['Mode', mode],
     ['Operator', config.operator ?? 'not set (SUPPORT_OPERATOR): needed to commit'],
     ['DQT', `${config.dqt.kind === 'sandbox' ? 'DQT sandbox ' : ''}${config.dqt.url}`],

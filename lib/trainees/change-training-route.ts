@@ -8,6 +8,7 @@ import type { FixResult } from '../plan/fix.js';
 import type { RowValues } from '../plan/types.js';
 import { addDqtUpdate } from './dqt-update.js';
 import { fullName, stateName, traineeForFix, traineeSummary } from './lookup.js';
+import { registerFeatures } from '../db/versions/detect.js';
 
 /** The fields RouteDataManager empties on every route change (register-facts 3), by group. */
 export const ROUTE_RESET_FIELDS = {
@@ -41,6 +42,10 @@ export async function changeTrainingRoute(db: RegisterDb, input: ChangeTrainingR
     throw new FixInputError('updateDqt = true is not available yet: this toolkit cannot enqueue Register jobs until the job queue library is installed. Set updateDqt = false and update DQT by hand after the commit.');
   }
   const trainee = await traineeForFix(db, input.slug);
+  const register = await registerFeatures(db);
+  if (!register.routes.includes(route)) {
+    throw new FixInputError(`Training route "${route}" does not exist in this Register (${register.label}). Valid routes here: ${register.routes.join(', ')}.`);
+  }
   const placements = await db.selectFrom('placements').selectAll().where('trainee_id', '=', trainee.id).orderBy('id').execute();
   const current = trainee.training_route === null ? null : trainingRoute.fromDb(trainee.training_route);
   const changing = current !== route;

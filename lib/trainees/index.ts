@@ -9,4 +9,5 @@ export * from './undo-withdrawal.js';
 export * from './incorrectly-awarded.js';
 export * from './previous-trainee-for-former-provider.js';
 export * from './slug.js';
+export * from './trn-request.js';
 export * from './dqt-record.js';

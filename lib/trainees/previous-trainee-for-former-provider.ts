@@ -5,6 +5,7 @@ import { FixInputError } from '../plan/errors.js';
 import type { FixResult } from '../plan/fix.js';
 import { parseDate, todayInUk } from './dates.js';
 import { newSlug } from './slug.js';
+import { registerFeatures } from '../db/versions/detect.js';
 
 export interface PreviousTraineeInput {
   leadPartnerId: number | string;
@@ -43,19 +44,25 @@ export async function previousTraineeForFormerProvider(db: RegisterDb, input: Pr
   if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new FixInputError(`email "${email}" is not an e-mail address.`);
   let route: number;
   let sexValue: number | null = null;
+  const routeName = (input.trainingRoute ?? '').trim();
   try {
-    route = trainingRoute.toDb(trainingRoute.parse((input.trainingRoute ?? '').trim()));
+    route = trainingRoute.toDb(trainingRoute.parse(routeName));
     if (input.sex?.trim()) sexValue = sexEnum.toDb(sexEnum.parse(input.sex.trim()));
   } catch (error) {
     throw new FixInputError((error as Error).message);
   }
 
-  const partner = await db.selectFrom('lead_partners').selectAll().where('id', '=', leadPartnerId).executeTakeFirst();
-  if (!partner) throw new FixInputError(`No lead partner with id ${leadPartnerId} in this database.`);
-  if (partner.provider_id === null) throw new FixInputError(`Lead partner ${partner.id} (${partner.name}) has no provider: it was never an accredited provider, so this runbook does not apply.`);
+  const register = await registerFeatures(db);
+  const noun = register.partners.noun;
+  if (!register.routes.includes(routeName)) {
+    throw new FixInputError(`Training route "${routeName}" does not exist in this Register (${register.label}). Valid routes here: ${register.routes.join(', ')}.`);
+  }
+  const partner = await db.selectFrom(register.partners.table as 'lead_partners').selectAll().where('id', '=', leadPartnerId).executeTakeFirst();
+  if (!partner) throw new FixInputError(`No ${noun} with id ${leadPartnerId} in this database.`);
+  if (partner.provider_id === null) throw new FixInputError(`${noun === 'lead partner' ? 'Lead' : 'Training'} partner ${partner.id} (${partner.name}) has no provider: it was never an accredited provider, so this runbook does not apply.`);
   const provider = await db.selectFrom('providers').selectAll().where('id', '=', partner.provider_id).executeTakeFirstOrThrow();
   if (partner.name !== provider.name) {
-    throw new FixInputError(`Lead partner ${partner.id} is called "${partner.name}" but its provider ${provider.id} is "${provider.name}": the playbook only applies when the names are the same.`);
+    throw new FixInputError(`${noun === 'lead partner' ? 'Lead' : 'Training'} partner ${partner.id} is called "${partner.name}" but its provider ${provider.id} is "${provider.name}": the playbook only applies when the names are the same.`);
   }
   if (provider.accredited) throw new FixInputError(`Provider ${provider.id} (${provider.name}) is still accredited: add the trainee through Register as that provider instead.`);
 
@@ -91,7 +98,7 @@ export async function previousTraineeForFormerProvider(db: RegisterDb, input: Pr
   return {
     plan,
     findings: [
-      { caption: 'Lead partner', rows: [partner] },
+      { caption: noun === 'lead partner' ? 'Lead partner' : 'Training partner (lead partner)', rows: [partner] },
       { caption: 'Its provider', rows: [{ id: provider.id, name: provider.name, ukprn: provider.ukprn, accredited: provider.accredited }] },
       { caption: 'Trainees of this provider with the same date of birth and last name', rows: possibleDuplicates.map((t) => ({ ...t, state: traineeState.fromDb(t.state ?? 0) })) },
     ],

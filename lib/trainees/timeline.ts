@@ -2,7 +2,11 @@ import type { RegisterDb } from '../db/connect.js';
 import { ENUM_COLUMNS, traineeState, trainingRoute, trnRequestState, sex, studyMode } from '../db/enums.js';
 import { findTrainee } from '../db/lookup.js';
 import { fullName } from './lookup.js';
-import { AUDITABLE_TYPES, type Trainee } from '../db/schema.js';
+import { registerFeatures } from '../db/versions/detect.js';
+import { withdrawalsOf } from './withdrawal.js';
+import { latestTrnRequest } from './trn-request.js';
+import type { Trainee } from '../db/schema.js';
+import { tableOfModel } from '../plan/audit.js';
 import { showHtml, showTable } from '../notebook/display.js';
 import { escapeHtml, formatCell } from '../tables/format.js';
 import { htmlTable } from '../tables/html.js';
@@ -35,18 +39,19 @@ export interface TraineeTimeline {
   provider: { id: number; name: string; code: string | null; ukprn: string | null; accredited: boolean } | null;
   leadPartner: { id: number; name: string | null; record_type: string; urn: string | null; ukprn: string | null } | null;
   employingSchool: { id: number; name: string; urn: string } | null;
-  currentWithdrawal: { id: number; date: string | null; trigger: string | null; future_interest: string | null; reasons: string[]; created_at: Date } | null;
+  /** `id` is null in the DQT era, when the withdrawal is kept on the trainee. */
+  currentWithdrawal: { id: number | null; date: string | null; trigger: string | null; future_interest: string | null; reasons: string[]; created_at: Date | null } | null;
+  /** Which Register this is (the features the timeline was read with). */
+  register: { label: string; partnerNoun: string; trnRequestTable: string };
   trnRequest: { id: number; request_id: string; state: string | null; created_at: Date; days_waiting: number; response: unknown } | null;
   /** Newest first. */
   events: TimelineEvent[];
 }
 
-const TABLE_BY_TYPE = Object.fromEntries(Object.entries(AUDITABLE_TYPES).map(([table, type]) => [type, table]));
-
 /** Decodes an audit's `audited_changes` into field changes, enum integers shown as names. */
 export function decodeAuditedChanges(auditableType: string | null, action: string | null, changes: unknown): FieldChange[] {
   if (!changes || typeof changes !== 'object') return [];
-  const enums = ENUM_COLUMNS[TABLE_BY_TYPE[auditableType ?? ''] ?? ''] ?? {};
+  const enums = ENUM_COLUMNS[tableOfModel(auditableType ?? '') ?? ''] ?? {};
   const decode = (field: string, value: unknown) => {
     const e = enums[field];
     if (e && typeof value === 'number') {
@@ -76,47 +81,37 @@ export function decodeAuditedChanges(auditableType: string | null, action: strin
  */
 export async function traineeTimeline(db: RegisterDb, slug: string): Promise<TraineeTimeline> {
   const trainee = await findTrainee(db, slug);
-  const [provider, leadPartner, employingSchool, withdrawal, trnRequest, audits] = await Promise.all([
+  const register = await registerFeatures(db);
+  const partnerId = trainee[register.partners.column];
+  const [provider, leadPartner, employingSchool, withdrawals, trnRequest] = await Promise.all([
     db.selectFrom('providers').select(['id', 'name', 'code', 'ukprn', 'accredited']).where('id', '=', trainee.provider_id).executeTakeFirst(),
-    trainee.lead_partner_id
-      ? db.selectFrom('lead_partners').select(['id', 'name', 'record_type', 'urn', 'ukprn']).where('id', '=', trainee.lead_partner_id).executeTakeFirst()
+    partnerId
+      ? db.selectFrom(register.partners.table as 'lead_partners').select(['id', 'name', 'record_type', 'urn', 'ukprn']).where('id', '=', partnerId).executeTakeFirst()
       : undefined,
     trainee.employing_school_id
       ? db.selectFrom('schools').select(['id', 'name', 'urn']).where('id', '=', trainee.employing_school_id).executeTakeFirst()
       : undefined,
-    db
-      .selectFrom('trainee_withdrawals')
-      .selectAll()
-      .where('trainee_id', '=', trainee.id)
-      .where('discarded_at', 'is', null)
-      // Register's current_withdrawal: the last kept row.
-      .orderBy('id', 'desc')
-      .executeTakeFirst(),
-    db.selectFrom('dqt_trn_requests').selectAll().where('trainee_id', '=', trainee.id).orderBy('id', 'desc').executeTakeFirst(),
-    db
-      .selectFrom('audits')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('auditable_type', '=', 'Trainee'), eb('auditable_id', '=', trainee.id)]),
-          eb.and([eb('associated_type', '=', 'Trainee'), eb('associated_id', '=', trainee.id)]),
-        ]),
-      )
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .execute(),
+    withdrawalsOf(db, trainee),
+    latestTrnRequest(db, trainee.id),
   ]);
-  const reasons = withdrawal
-    ? (
-        await db
-          .selectFrom('trainee_withdrawal_reasons')
-          .innerJoin('withdrawal_reasons', 'withdrawal_reasons.id', 'trainee_withdrawal_reasons.withdrawal_reason_id')
-          .select('withdrawal_reasons.name')
-          .where('trainee_withdrawal_reasons.trainee_withdrawal_id', '=', withdrawal.id)
-          .orderBy('withdrawal_reasons.name')
-          .execute()
-      ).map((r) => r.name)
-    : [];
+  const withdrawal = withdrawals.filter((w) => !w.discardedAt).pop();
+  // A trainee's history: its own audits, those associated with it (degrees, placements, reasons…) and, since 2025,
+  // those of its withdrawal records, which Register audits on their own.
+  const withdrawalIds = withdrawals.map((w) => w.id).filter((id): id is number => id !== null);
+  const audits = await db
+    .selectFrom('audits')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('auditable_type', '=', 'Trainee'), eb('auditable_id', '=', trainee.id)]),
+        eb.and([eb('associated_type', '=', 'Trainee'), eb('associated_id', '=', trainee.id)]),
+        ...(withdrawalIds.length ? [eb.and([eb('auditable_type', '=', 'TraineeWithdrawal'), eb('auditable_id', 'in', withdrawalIds)])] : []),
+      ]),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  const reasons = withdrawal?.reasons ?? [];
   const name = fullName(trainee);
   const enumName = <T extends string>(e: { fromDb(v: number | null): T | null }, v: number | null) => {
     try {
@@ -154,11 +149,12 @@ export async function traineeTimeline(db: RegisterDb, slug: string): Promise<Tra
       created_at: trainee.created_at,
       updated_at: trainee.updated_at,
     },
+    register: { label: register.label, partnerNoun: register.partners.noun, trnRequestTable: register.trnRequests.table },
     provider: provider ?? null,
     leadPartner: leadPartner ?? null,
     employingSchool: employingSchool ?? null,
     currentWithdrawal: withdrawal
-      ? { id: withdrawal.id, date: withdrawal.date, trigger: withdrawal.trigger, future_interest: withdrawal.future_interest, reasons, created_at: withdrawal.created_at }
+      ? { id: withdrawal.id, date: withdrawal.date, trigger: withdrawal.trigger, future_interest: withdrawal.futureInterest, reasons, created_at: withdrawal.createdAt }
       : null,
     trnRequest: trnRequest
       ? {
@@ -203,16 +199,19 @@ export function showTraineeTimeline(timeline: TraineeTimeline): void {
   const fieldRows = Object.entries(s).map(([field, value]) => ({ field, value }));
   const related = [
     { record: 'Provider', value: timeline.provider ? `${timeline.provider.name} (id ${timeline.provider.id}, code ${timeline.provider.code ?? '–'}, UKPRN ${timeline.provider.ukprn ?? '–'}${timeline.provider.accredited ? '' : ', not accredited'})` : null },
-    { record: 'Lead partner', value: timeline.leadPartner ? `${timeline.leadPartner.name} (id ${timeline.leadPartner.id}, ${timeline.leadPartner.record_type})` : null },
+    {
+      record: timeline.register.partnerNoun === 'lead partner' ? 'Lead partner' : 'Training partner (lead partner)',
+      value: timeline.leadPartner ? `${timeline.leadPartner.name} (id ${timeline.leadPartner.id}, ${timeline.leadPartner.record_type})` : null,
+    },
     { record: 'Employing school', value: timeline.employingSchool ? `${timeline.employingSchool.name} (URN ${timeline.employingSchool.urn})` : null },
     {
       record: 'Current withdrawal',
       value: timeline.currentWithdrawal
-        ? `${timeline.currentWithdrawal.date ?? 'no date'} (row ${timeline.currentWithdrawal.id}; trigger ${timeline.currentWithdrawal.trigger ?? '–'}; reasons: ${timeline.currentWithdrawal.reasons.join(', ') || 'none'})`
+        ? `${timeline.currentWithdrawal.date ?? 'no date'} (${timeline.currentWithdrawal.id === null ? "kept on the trainee's withdraw_date" : `row ${timeline.currentWithdrawal.id}; trigger ${timeline.currentWithdrawal.trigger ?? '–'}`}; reasons: ${timeline.currentWithdrawal.reasons.join(', ') || 'none'})`
         : null,
     },
     {
-      record: 'DQT TRN request',
+      record: timeline.register.trnRequestTable === 'trs_trn_requests' ? 'TRS TRN request' : 'DQT TRN request',
       value: timeline.trnRequest
         ? `${timeline.trnRequest.state} (request ${timeline.trnRequest.request_id}, ${timeline.trnRequest.days_waiting} days since it was made)`
         : null,

@@ -4,7 +4,8 @@ import { planBuilder } from '../plan/builder.js';
 import type { FixResult } from '../plan/fix.js';
 import { addDqtUpdate } from './dqt-update.js';
 import { fullName, traineeForFix, traineeSummary } from './lookup.js';
-import { currentWithdrawal, withdrawalsOf } from './withdrawal.js';
+import { currentWithdrawal, withdrawalRow, withdrawalsOf } from './withdrawal.js';
+import { registerFeatures } from '../db/versions/detect.js';
 
 export interface UndoWithdrawalInput {
   slug: string;
@@ -43,10 +44,17 @@ export async function stateBeforeWithdrawal(db: RegisterDb, traineeId: number): 
 }
 
 /**
- * Register's "Undo withdrawal" (register-facts 2; the playbook's "Unwithdrawing a withdrawn trainee"), as a plan:
- * the trainee goes back to the state `stateBeforeWithdrawal` finds, the current withdrawal is discarded, its reasons
- * are deleted, and the audit comment is the comment and the ticket on two lines. Register then enqueues
- * `Dqt::UpdateTraineeJob`; so does this plan when the job queue is available.
+ * Register's "Undo withdrawal" (register-facts 2; the playbook's "Unwithdrawing a withdrawn trainee"), as a plan, as
+ * this Register's own code does it:
+ *
+ * - since 2025 (withdrawal records): the current withdrawal is discarded (a `TraineeWithdrawal` audit) and the
+ *   trainee goes back to the state `stateBeforeWithdrawal` finds; the reasons stay on the discarded withdrawal;
+ * - DQT era (withdrawal on the trainee): the reasons are deleted as `trainee.withdrawal_reasons.clear` deletes them
+ *   (straight from the join table: Register writes no audit for them, the toolkit's change log records them) and
+ *   one trainee update empties `withdraw_date` and both details and sets the state back.
+ *
+ * The audit comment is the comment and the ticket on two lines. Register then enqueues the update of the teacher
+ * record; so does this plan when the job queue is available.
  *
  * @example
  * const fix = await undoWithdrawal(db, { slug, ticket: 'https://…/tickets/1234' });
@@ -54,35 +62,45 @@ export async function stateBeforeWithdrawal(db: RegisterDb, traineeId: number): 
 export async function undoWithdrawal(db: RegisterDb, input: UndoWithdrawalInput): Promise<FixResult> {
   const trainee = await traineeForFix(db, input.slug, { states: ['withdrawn'], fix: 'undo a withdrawal' });
   const previous = await stateBeforeWithdrawal(db, trainee.id);
-  const withdrawal = await currentWithdrawal(db, trainee.id);
-  const reasons = await db
-    .selectFrom('trainee_withdrawal_reasons as r')
-    .innerJoin('withdrawal_reasons as w', 'w.id', 'r.withdrawal_reason_id')
-    .selectAll('r')
-    .select('w.name as reason')
-    .where((eb) =>
-      eb.or([
-        ...(withdrawal ? [eb('r.trainee_withdrawal_id', '=', withdrawal.id)] : []),
-        eb.and([eb('r.trainee_id', '=', trainee.id), eb('r.trainee_withdrawal_id', 'is', null)]),
-      ]),
-    )
-    .orderBy('r.id')
-    .execute();
+  const history = await withdrawalsOf(db, trainee);
+  const withdrawal = await currentWithdrawal(db, trainee);
   const notes: FixResult['notes'] = [{ tone: 'info', message: `The trainee goes back to ${previous.state}: ${previous.reason}.` }];
-
   const builder = planBuilder(`Undo the withdrawal of ${trainee.slug}: back to ${previous.state}`, { ticket: input.ticket });
-  builder.update('trainees', trainee.id, { state: trainee.state }, { state: traineeState.toDb(previous.state) }, fullName(trainee));
-  if (withdrawal) builder.discard('trainee_withdrawals', withdrawal.id, { trainee_id: trainee.id, date: withdrawal.date }, `withdrawal of ${withdrawal.date ?? 'no date'}`);
-  else notes.push({ tone: 'warn', message: 'The trainee has no current withdrawal row (no kept trainee_withdrawals): only the state is changed.' });
-  for (const { reason, ...row } of reasons) builder.delete('trainee_withdrawal_reasons', row.id, row, reason);
+  const { withdrawals } = await registerFeatures(db);
+  let reasonRows: Record<string, unknown>[] = [];
+
+  if (withdrawals === 'trainee-columns') {
+    const reasons = await db
+      .selectFrom('trainee_withdrawal_reasons as r')
+      .innerJoin('withdrawal_reasons as w', 'w.id', 'r.withdrawal_reason_id')
+      .select(['r.id', 'r.trainee_id', 'r.withdrawal_reason_id', 'r.created_at', 'r.updated_at', 'w.name as reason'])
+      .where('r.trainee_id', '=', trainee.id)
+      .orderBy('r.id')
+      .execute();
+    for (const { reason, ...row } of reasons) builder.delete('trainee_withdrawal_reasons', row.id, row, { label: reason, audit: 'none' });
+    builder.update(
+      'trainees',
+      trainee.id,
+      { state: trainee.state, withdraw_date: trainee.withdraw_date, withdraw_reasons_details: trainee.withdraw_reasons_details, withdraw_reasons_dfe_details: trainee.withdraw_reasons_dfe_details },
+      { state: traineeState.toDb(previous.state), withdraw_date: null, withdraw_reasons_details: null, withdraw_reasons_dfe_details: null },
+      fullName(trainee),
+    );
+    reasonRows = reasons.map((r) => ({ id: r.id, reason: r.reason }));
+    if (reasons.length) notes.push({ tone: 'info', message: `The ${reasons.length} withdrawal reason(s) are deleted as Register's undo deletes them (straight from the join table, so Register writes no audit for them); the toolkit's change log keeps them, so the plan can be reverted.` });
+  } else {
+    builder.update('trainees', trainee.id, { state: trainee.state }, { state: traineeState.toDb(previous.state) }, fullName(trainee));
+    if (withdrawal?.id != null) builder.discard('trainee_withdrawals', withdrawal.id, { trainee_id: trainee.id, date: withdrawal.date }, `withdrawal of ${withdrawal.date ?? 'no date'}`);
+    else notes.push({ tone: 'warn', message: 'The trainee has no current withdrawal row (no kept trainee_withdrawals): only the state is changed.' });
+    reasonRows = (withdrawal?.reasons ?? []).map((reason) => ({ reason, kept: 'on the discarded withdrawal, as Register keeps them' }));
+  }
   addDqtUpdate(builder, notes, trainee, previous.state);
 
   return {
     plan: builder.build(),
     findings: [
       { caption: 'Trainee', rows: [traineeSummary(trainee)] },
-      { caption: 'Withdrawals', rows: await withdrawalsOf(db, trainee) },
-      { caption: 'Withdrawal reasons (deleted by the undo)', rows: reasons.map((r) => ({ id: r.id, reason: r.reason, trainee_withdrawal_id: r.trainee_withdrawal_id })) },
+      { caption: withdrawals === 'trainee-columns' ? "The withdrawal (DQT era: kept on the trainee, emptied by the undo)" : 'Withdrawals (the current one is discarded by the undo)', rows: history.map((w) => withdrawalRow(w, withdrawal)) },
+      { caption: withdrawals === 'trainee-columns' ? 'Withdrawal reasons (deleted by the undo)' : 'Withdrawal reasons (kept on the discarded withdrawal)', rows: reasonRows },
     ],
     notes,
   };

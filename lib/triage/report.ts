@@ -3,6 +3,7 @@ import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute } from '../db/enums.js';
 import { toCsv } from '../tables/csv.js';
 import { fullName } from '../trainees/lookup.js';
+import { traineesOfTrnRequests } from '../trainees/trn-request.js';
 import { PLAYBOOK_RULES, type ErrorKind } from './rules.js';
 import { applyUpdateBeforeAward, scanTriage, type TriageRecord } from './triage.js';
 
@@ -22,11 +23,7 @@ export interface TriageReport {
 /** Looks up slugs and the trainees of TRN requests, for `scanTriage`'s `resolve`. */
 export function databaseResolver(db: RegisterDb) {
   return async ({ traineeIds, trnRequestIds }: { traineeIds: number[]; trnRequestIds: number[] }) => {
-    const traineeOfTrnRequest = new Map<number, number>();
-    if (trnRequestIds.length) {
-      const rows = await db.selectFrom('dqt_trn_requests').select(['id', 'trainee_id']).where('id', 'in', trnRequestIds).execute();
-      for (const r of rows) traineeOfTrnRequest.set(r.id, r.trainee_id);
-    }
+    const traineeOfTrnRequest = await traineesOfTrnRequests(db, trnRequestIds);
     const ids = [...new Set([...traineeIds, ...traineeOfTrnRequest.values()])];
     const slugs = new Map<number, string>();
     if (ids.length) {

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed } from '../../lib/sandbox/seed/index.js';
 import { decodeAuditedChanges, traineeTimeline, timelineRows } from '../../lib/trainees/timeline.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { REGISTER_VERSION_NAMES } from '../../lib/db/versions/description.js';
 
-describe('trainee timeline', () => {
+describe.each(REGISTER_VERSION_NAMES)('trainee timeline (Register %s)', (version) => {
   let t: TestDatabase;
   beforeAll(async () => {
-    t = await createTestDatabase();
+    t = await createTestDatabase({ version });
     await seed(t.db);
   });
   afterAll(() => t.drop());
@@ -23,11 +24,18 @@ describe('trainee timeline', () => {
     expect(timelineRows(timeline)[1]!.changes).toBe('trn: null → 3012105\nstate: submitted_for_trn → trn_received');
   });
 
-  it('includes the current withdrawal (last kept row) with its reasons and audits of associated records', async () => {
+  it('includes the current withdrawal with its reasons, and the audits of associated records and of the withdrawal record', async () => {
     const slug = scenario('withdrawn-in-error').slug!;
+    if (version === '2024-08') {
+      // The DQT era kept the withdrawal on the trainee.
+      const timeline = await traineeTimeline(t.db, slug);
+      expect(timeline.currentWithdrawal).toMatchObject({ id: null, date: '2025-02-14', reasons: ['family_problems', 'financial_problems'] });
+      return;
+    }
+    // Register audits a withdrawal record on its own (not associated with the trainee); the timeline still shows it.
     await t.db
       .insertInto('audits')
-      .values({ auditable_type: 'TraineeWithdrawal', auditable_id: 102, associated_type: 'Trainee', associated_id: 103, action: 'create', audited_changes: JSON.stringify({ date: '2025-02-14' }), version: 1, created_at: new Date('2025-02-17T10:00:01Z') })
+      .values({ auditable_type: 'TraineeWithdrawal', auditable_id: 102, associated_type: null, associated_id: null, action: 'create', audited_changes: JSON.stringify({ date: '2025-02-14' }), version: 1, created_at: new Date('2025-02-17T10:00:01Z') })
       .execute();
     const timeline = await traineeTimeline(t.db, slug);
     expect(timeline.currentWithdrawal).toMatchObject({ id: 102, date: '2025-02-14', reasons: ['family_problems', 'financial_problems'] });

@@ -12,6 +12,8 @@ let t: TestDatabase;
 const trainee = (id: number, email: string | null, extra: Record<string, unknown> = {}) => ({
   id,
   slug: `dedupe-test-${id}`,
+  created_at: new Date('2024-09-02T09:00:00Z'),
+  updated_at: new Date('2024-09-02T09:00:00Z'),
   state: 0,
   training_route: 1,
   email,

@@ -88,6 +88,8 @@ async function draftTrainee(over: Record<string, unknown> = {}): Promise<number>
     .values({
       id,
       slug: `jobsTestSlug${id}xxxxxxxxxx`.slice(0, 24),
+      created_at: new Date(),
+      updated_at: new Date(),
       state: traineeState.toDb('draft'),
       training_route: trainingRoute.toDb('provider_led_postgrad'),
       first_names: 'Quentin',

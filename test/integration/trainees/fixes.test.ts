@@ -1,18 +1,20 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed, stableSlug } from '../../../lib/sandbox/seed/index.js';
-import { commitIfRequested, commitPlan, revertCommittedPlan, revertPlan, previewPlan, type FixResult, type Receipt } from '../../../lib/plan/index.js';
+import { commitIfRequested, commitPlan, revertCommittedPlan, revertPlan, previewPlan, type FixResult } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previousTraineeForFormerProvider, undoWithdrawal, stateBeforeWithdrawal } from '../../../lib/trainees/index.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
-import { diff, snapshot, type RowDiff } from '../plan/snapshot.js';
+import { diff, snapshot } from '../plan/snapshot.js';
+import { commitFix, updatedAt } from './commit-fix.js';
 
 const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
 const config = { operator: 'Ada Support', writesAllowed: true, redis };
 let t: TestDatabase;
 let dqtQueue: Queue;
 
+/** Register today (2026-08): withdrawal records, training partners. The DQT-era differences are in fixes-dqt-era.test.ts. */
 beforeAll(async () => {
-  t = await createTestDatabase();
+  t = await createTestDatabase({ version: '2026-08' });
   await seed(t.db);
   dqtQueue = new Queue('dqt', { connection: { url: redis.url }, prefix: redis.prefix });
 });
@@ -28,33 +30,7 @@ const waitingJobs = async () => (await dqtQueue.getJobs(['waiting', 'delayed']))
 const slugOf = (name: string) => scenario(name).slug!;
 const auditsOf = (planId: string) => t.db.selectFrom('audits').selectAll().where('request_uuid', '=', planId).orderBy('id').execute();
 
-/** Builds the fix, checks commit=false writes nothing, commits, and returns what changed (audits apart). */
-async function run(build: () => Promise<FixResult>, auditComment = 'Support ticket 1234'): Promise<{ fix: FixResult; receipt: Receipt; changes: RowDiff[] }> {
-  const before = await snapshot(t.db);
-  const fix = await build();
-  expect(await commitIfRequested(t.db, fix.plan, { commit: false, auditComment, config })).toBeNull();
-  expect(diff(before, await snapshot(t.db))).toEqual([]);
-  const receipt = (await commitIfRequested(t.db, fix.plan, { commit: true, auditComment, config }))!;
-  const changes = diff(before, await snapshot(t.db));
-  // Exactly one audit per changed row, all of this plan.
-  const audits = changes.filter((c) => c.table === 'audits');
-  expect(audits.map((a) => a.id).sort((a, b) => a - b)).toEqual(receipt.auditIds);
-  expect(audits.every((a) => a.kind === 'insert' && a.row!.request_uuid === fix.plan.id)).toBe(true);
-  expect(audits).toHaveLength(changes.length - audits.length);
-  // Committing the same plan again changes nothing and says so.
-  const mid = await snapshot(t.db);
-  const again = await commitPlan(t.db, fix.plan, { auditComment, config });
-  expect(again.alreadyCommitted).toBe(true);
-  expect(again.rowsChanged).toBe(0);
-  expect(diff(mid, await snapshot(t.db))).toEqual([]);
-  return { fix, receipt, changes: changes.filter((c) => c.table !== 'audits') };
-}
-
-const updatedAt = (c: RowDiff | undefined, receipt: Receipt) => {
-  expect(c?.changes?.updated_at?.[1]).toBe(new Date(receipt.committedAt).toISOString());
-  const { updated_at: _u, ...rest } = c!.changes!;
-  return rest;
-};
+const run = (build: () => Promise<FixResult>, auditComment?: string) => commitFix(t.db, config, build, auditComment);
 
 describe('change-training-route', () => {
   it('refuses bad input before planning', async () => {
@@ -164,12 +140,12 @@ describe('change-withdrawal-date', () => {
     await expect(changeWithdrawalDate(t.db, { slug: slugOf('timeline'), date: '2025-03-03' })).rejects.toThrow(/is trn_received; to change the withdrawal date the trainee must be withdrawn/);
   });
 
-  it('changes the current withdrawal’s date, audited with the trainee', async () => {
+  it('changes the current withdrawal’s date, audited as a TraineeWithdrawal on its own (as Register audits it)', async () => {
     const { fix, receipt, changes } = await run(() => changeWithdrawalDate(t.db, { slug: slug(), date: '2025-03-03' }));
     expect(changes.map((c) => [c.table, c.id, c.kind])).toEqual([['trainee_withdrawals', 101, 'update']]);
     expect(updatedAt(changes[0], receipt)).toEqual({ date: ['2025-03-30', '2025-03-03'] });
     const [audit] = await auditsOf(fix.plan.id);
-    expect(audit).toMatchObject({ auditable_type: 'TraineeWithdrawal', auditable_id: 101, associated_type: 'Trainee', associated_id: 102, action: 'update', version: 1, audited_changes: { date: ['2025-03-30', '2025-03-03'] }, comment: 'Support ticket 1234' });
+    expect(audit).toMatchObject({ auditable_type: 'TraineeWithdrawal', auditable_id: 101, associated_type: null, associated_id: null, action: 'update', version: 1, audited_changes: { date: ['2025-03-30', '2025-03-03'] }, comment: 'Support ticket 1234' });
   });
 });
 
@@ -201,39 +177,32 @@ describe('undo-withdrawal', () => {
     }
   });
 
-  it('puts the state back, discards the withdrawal, deletes its reasons; the comment carries the ticket; the DQT update job is enqueued after the commit', async () => {
+  it('puts the state back and discards the withdrawal, keeping its reasons (as Register today); the comment carries the ticket; the update job is enqueued after the commit', async () => {
     expect(await waitingJobs()).toEqual([]);
     const { fix, receipt, changes } = await run(() => undoWithdrawal(t.db, { slug: slug(), ticket: 'https://support.example/tickets/1234' }), 'Withdrawn in error');
     expect(changes.map((c) => [c.table, c.id, c.kind])).toEqual([
       ['trainees', 103, 'update'],
       ['trainee_withdrawals', 102, 'update'],
-      ['trainee_withdrawal_reasons', 102, 'delete'],
-      ['trainee_withdrawal_reasons', 103, 'delete'],
     ]);
     expect(updatedAt(changes[0], receipt)).toEqual({ state: [4, 2] });
     expect(updatedAt(changes[1], receipt)).toEqual({ discarded_at: [null, new Date(receipt.committedAt).toISOString()] });
     const audits = await auditsOf(fix.plan.id);
     expect(audits.map((a) => [a.auditable_type, a.auditable_id, a.action, a.version, a.associated_type, a.associated_id])).toEqual([
       ['Trainee', 103, 'update', 8, 'Provider', 2],
-      ['TraineeWithdrawal', 102, 'update', 1, 'Trainee', 103],
-      ['TraineeWithdrawalReason', 102, 'destroy', 1, 'Trainee', 103],
-      ['TraineeWithdrawalReason', 103, 'destroy', 1, 'Trainee', 103],
+      ['TraineeWithdrawal', 102, 'update', 1, null, null],
     ]);
     expect(audits[0]!.audited_changes).toEqual({ state: [4, 2] });
     expect(audits.every((a) => a.comment === 'Withdrawn in error\nhttps://support.example/tickets/1234')).toBe(true);
-    expect(audits[2]!.audited_changes).toMatchObject({ trainee_id: 103, withdrawal_reason_id: 6, trainee_withdrawal_id: 102 });
     // Enqueued once on Register's dqt queue (not again by the second commit of the same plan), as Register's undo does.
     expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/103' }]]);
     expect(receipt.actions).toEqual([expect.objectContaining({ status: 'done', message: expect.stringMatching(/^Dqt::UpdateTraineeJob enqueued on queue dqt for trainee 103 \(job \d+\)\.$/) })]);
     await dqtQueue.drain();
 
-    // Next day, no receipt: the plan is reverted from its audits alone; every row is back (reasons with their ids).
-    const reasonsBefore = await t.db.selectFrom('trainee_withdrawal_reasons').selectAll().where('id', 'in', [102, 103]).execute();
-    expect(reasonsBefore).toEqual([]);
+    // The reasons stay, on the discarded withdrawal.
+    expect((await t.db.selectFrom('trainee_withdrawal_reasons').select('id').where('trainee_withdrawal_id', '=', 102).orderBy('id').execute()).map((r) => r.id)).toEqual([102, 103]);
+    // Next day, no receipt: the plan is reverted from the change log alone.
     const undo = await revertCommittedPlan(t.db, fix.plan.id);
     expect(undo.changes.map((c) => [c.kind, c.table, 'id' in c ? c.id : null])).toEqual([
-      ['insert', 'trainee_withdrawal_reasons', 103],
-      ['insert', 'trainee_withdrawal_reasons', 102],
       ['update', 'trainee_withdrawals', 102],
       ['update', 'trainees', 103],
     ]);
@@ -243,13 +212,10 @@ describe('undo-withdrawal', () => {
     expect(reverted.map((c) => [c.table, c.id, c.kind, c.kind === 'update' ? Object.keys(c.changes!).sort() : null])).toEqual([
       ['trainees', 103, 'update', ['state', 'updated_at']],
       ['trainee_withdrawals', 102, 'update', ['discarded_at', 'updated_at']],
-      ['trainee_withdrawal_reasons', 102, 'insert', null],
-      ['trainee_withdrawal_reasons', 103, 'insert', null],
     ]);
     expect((await t.db.selectFrom('trainees').select('state').where('id', '=', 103).executeTakeFirstOrThrow()).state).toBe(4);
     expect((await t.db.selectFrom('trainee_withdrawals').select('discarded_at').where('id', '=', 102).executeTakeFirstOrThrow()).discarded_at).toBeNull();
-    expect(reverted[2]!.row).toMatchObject({ trainee_id: 103, withdrawal_reason_id: 6, trainee_withdrawal_id: 102 });
-    await expect(revertCommittedPlan(t.db, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(/^No audits have request_uuid/);
+    await expect(revertCommittedPlan(t.db, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(/^No plan with id 00000000-0000-4000-8000-000000000000 was committed to this database/);
   });
 });
 
@@ -276,7 +242,7 @@ describe('previous-trainee-for-former-provider', () => {
   const details = { firstNames: 'Robin', lastName: 'Ashby', dateOfBirth: '1994-05-17', email: 'robin.ashby@example.com', trainingRoute: 'provider_led_postgrad' };
   it('refuses partners the playbook does not cover and bad details', async () => {
     await expect(previousTraineeForFormerProvider(t.db, { ...details, leadPartnerId: 1 })).rejects.toThrow(/has no provider/);
-    await expect(previousTraineeForFormerProvider(t.db, { ...details, leadPartnerId: 99 })).rejects.toThrow('No lead partner with id 99 in this database.');
+    await expect(previousTraineeForFormerProvider(t.db, { ...details, leadPartnerId: 99 })).rejects.toThrow('No training partner with id 99 in this database.');
     await expect(previousTraineeForFormerProvider(t.db, { ...details, leadPartnerId: 3, dateOfBirth: '1994-02-29' })).rejects.toThrow('dateOfBirth 1994-02-29 does not exist: February 1994 has 28 days.');
     await expect(previousTraineeForFormerProvider(t.db, { ...details, leadPartnerId: 3, trainingRoute: '' })).rejects.toThrow(/^Unknown training route "". Valid values/);
   });

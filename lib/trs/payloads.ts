@@ -142,6 +142,9 @@ export function trsAgeSpecialism(input: Pick<TrsTraineeInput, 'courseMinAge' | '
   return { type: 'Range', from: input.courseMinAge, to: input.courseMaxAge };
 }
 
+/** Codes ICU names that are not current ISO 3166-1 countries (withdrawn, reserved or groupings): never a country's code. */
+const NOT_COUNTRY_CODES = new Set(['AC', 'AN', 'BU', 'CP', 'CQ', 'CS', 'DD', 'DG', 'DY', 'EA', 'EU', 'EZ', 'FX', 'HV', 'IC', 'NH', 'QO', 'RH', 'SU', 'TA', 'TP', 'UK', 'UN', 'VD', 'XA', 'XB', 'YD', 'YU', 'ZR', 'ZZ']);
+
 let regionNames: Map<string, string> | undefined;
 /** English country names → ISO 3166 alpha-2, from the ICU data Node carries. */
 function regionCodeByName(name: string): string | null {
@@ -152,7 +155,7 @@ function regionCodeByName(name: string): string | null {
       for (let b = 65; b < 91; b++) {
         const code = String.fromCharCode(a, b);
         const label = display.of(code);
-        if (label) regionNames.set(label.toLowerCase(), code);
+        if (label && !NOT_COUNTRY_CODES.has(code)) regionNames.set(label.toLowerCase(), code);
       }
     }
   }

@@ -17,6 +17,7 @@ export * from './settings/index.js';
 export * from './apply/index.js';
 export * from './runner/index.js';
 export * from './dqt/index.js';
+export * from './trs/index.js';
 export * from './jobs/index.js';
 export * from './queues/index.js';
 export * from './triage/index.js';

@@ -10,6 +10,7 @@ import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionN
  * | `REDIS_URL` | Redis holding the job queues | `redis://127.0.0.1:6379` |
  * | `DQT_API_URL` | DQT API base URL | the DQT sandbox |
  * | `DQT_API_KEY` | DQT API key (secret) | the sandbox's key |
+ * | `TRS_API_URL`, `TRS_API_KEY` (secret), `TRS_API_VERSION` | the TRS API v3 (Register today) | the TRS sandbox, its key, "20250627" |
  * | `SUPPORT_OPERATOR` | your name, written into audits | none: needed to commit |
  * | `SUPPORT_ALLOW_WRITES` | `true` to allow commits to a database other than the sandbox | `false` |
  * | `SUPPORT_SANDBOX_SCHEMA` | the Register version the sandbox is built as: `2024-08` or `2026-08` | `2024-08` |
@@ -22,9 +23,11 @@ export interface Config {
   database: { kind: 'sandbox' | 'external'; url: string };
   redis: { url: string; prefix: string };
   dqt: { kind: 'sandbox' | 'external'; url: string; apiKey: Secret };
+  /** The TRS API v3 (Register since 2025): its URL, key and the `X-Api-Version` sent. */
+  trs: { kind: 'sandbox' | 'external'; url: string; apiKey: Secret; version: string };
   operator: string | null;
   writesAllowed: boolean;
-  sandbox: { port: number; dqtPort: number; dataDir: string; /** The Register version the sandbox database is built as. */ schema: RegisterVersionName };
+  sandbox: { port: number; dqtPort: number; trsPort: number; dataDir: string; /** The Register version the sandbox database is built as. */ schema: RegisterVersionName };
 }
 
 /** A secret value that never prints: `String(secret)`, JSON and `console.log` all show `[redacted]`. */
@@ -59,6 +62,9 @@ export const SANDBOX_DEFAULTS = {
   port: 55432,
   dqtPort: 55433,
   dqtApiKey: 'sandbox-dqt-key',
+  trsPort: 55434,
+  trsApiKey: 'sandbox-trs-key',
+  trsApiVersion: '20250627',
   user: 'postgres',
   database: 'postgres',
 } as const;
@@ -83,12 +89,16 @@ const schema = z.object({
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
   DQT_API_URL: url(['http:', 'https:'], 'https://teacher-qualifications-api.education.gov.uk').optional(),
   DQT_API_KEY: z.string().min(1, 'expected the DQT API key (not empty)').optional(),
+  TRS_API_URL: url(['http:', 'https:'], 'https://teacher-qualifications-api.education.gov.uk').optional(),
+  TRS_API_KEY: z.string().min(1, 'expected the TRS API key (not empty)').optional(),
+  TRS_API_VERSION: z.string().trim().regex(/^\d{8}$/, 'expected a TRS API version: 8 digits such as 20250627').default(SANDBOX_DEFAULTS.trsApiVersion),
   SUPPORT_OPERATOR: z.string().trim().min(2, 'expected your name, at least 2 characters').max(100, 'expected at most 100 characters').optional(),
   SUPPORT_ALLOW_WRITES: z
     .enum(['true', 'false'], { message: 'expected exactly "true" or "false"' })
     .default('false'),
   SUPPORT_SANDBOX_PORT: port.default(SANDBOX_DEFAULTS.port),
   SUPPORT_DQT_SANDBOX_PORT: port.default(SANDBOX_DEFAULTS.dqtPort),
+  SUPPORT_TRS_SANDBOX_PORT: port.optional(),
   SUPPORT_SANDBOX_DIR: z.string().min(1).optional(),
   SUPPORT_SANDBOX_SCHEMA: z.enum(REGISTER_VERSION_NAMES, { message: `expected a Register version the toolkit supports: ${REGISTER_VERSION_NAMES.join(' or ')}` }).default(DEFAULT_REGISTER_VERSION),
 });
@@ -100,6 +110,7 @@ export const CONFIG_VARIABLES = Object.keys(schema.shape);
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   const values: string[] = [];
   if (env.DQT_API_KEY) values.push(env.DQT_API_KEY);
+  if (env.TRS_API_KEY) values.push(env.TRS_API_KEY);
   for (const name of ['DATABASE_URL', 'REDIS_URL']) {
     const value = env[name];
     if (!value) continue;
@@ -134,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectRoot = d
   const v = result.data;
   const problems: string[] = [];
   if (v.DQT_API_URL && !v.DQT_API_KEY) problems.push('DQT_API_KEY: expected the DQT API key, because DQT_API_URL is set');
+  if (v.TRS_API_URL && !v.TRS_API_KEY) problems.push('TRS_API_KEY: expected the TRS API key, because TRS_API_URL is set');
   if (v.SUPPORT_ALLOW_WRITES === 'true' && !v.DATABASE_URL) {
     // harmless: the sandbox always allows writes
   }
@@ -144,15 +156,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectRoot = d
   const dqt = v.DQT_API_URL
     ? { kind: 'external' as const, url: v.DQT_API_URL.replace(/\/+$/, ''), apiKey: new Secret(v.DQT_API_KEY!) }
     : { kind: 'sandbox' as const, url: `http://127.0.0.1:${v.SUPPORT_DQT_SANDBOX_PORT}`, apiKey: new Secret(v.DQT_API_KEY ?? SANDBOX_DEFAULTS.dqtApiKey) };
+  // The TRS sandbox listens next to the DQT sandbox unless told otherwise, so a sandbox on other ports moves both.
+  const trsPort = v.SUPPORT_TRS_SANDBOX_PORT ?? (v.SUPPORT_DQT_SANDBOX_PORT === 65535 ? SANDBOX_DEFAULTS.trsPort : v.SUPPORT_DQT_SANDBOX_PORT + 1);
+  const trs = v.TRS_API_URL
+    ? { kind: 'external' as const, url: v.TRS_API_URL.replace(/\/+$/, ''), apiKey: new Secret(v.TRS_API_KEY!), version: v.TRS_API_VERSION }
+    : { kind: 'sandbox' as const, url: `http://127.0.0.1:${trsPort}`, apiKey: new Secret(v.TRS_API_KEY ?? SANDBOX_DEFAULTS.trsApiKey), version: v.TRS_API_VERSION };
   return {
     database,
     redis: { url: v.REDIS_URL, prefix: v.REDIS_PREFIX },
     dqt,
+    trs,
     operator: v.SUPPORT_OPERATOR ?? null,
     writesAllowed: database.kind === 'sandbox' || v.SUPPORT_ALLOW_WRITES === 'true',
     sandbox: {
       port: v.SUPPORT_SANDBOX_PORT,
       dqtPort: v.SUPPORT_DQT_SANDBOX_PORT,
+      trsPort,
       dataDir: v.SUPPORT_SANDBOX_DIR ?? `${projectRoot}/.sandbox`,
       schema: v.SUPPORT_SANDBOX_SCHEMA,
     },

@@ -1,6 +1,7 @@
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { dqtSandboxService } from '../dqt/sandbox/service.js';
+import { trsSandboxService } from '../trs/sandbox/service.js';
 import { dqtDeadSetSeedHook } from '../jobs/seed-dead-set.js';
 
 /**
@@ -19,6 +20,6 @@ export interface SeedHook {
 }
 
 /** Registered services, started in this order. */
-export const sandboxServices: SandboxService[] = [dqtSandboxService];
+export const sandboxServices: SandboxService[] = [dqtSandboxService, trsSandboxService];
 /** Registered after-seed hooks, run in this order by `support db seed` and the first sandbox start. */
 export const seedHooks: SeedHook[] = [dqtDeadSetSeedHook];

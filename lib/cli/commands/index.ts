@@ -18,6 +18,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'triage', summary: 'Classify every dead job by the playbook: explanation, action, runbook (--json, --csv)', load: () => import('./triage.js') },
   { name: 'worker', summary: 'Run the job workers (dqt and default queues) against the configured DQT', load: () => import('./worker.js') },
   { name: 'dqt-sandbox', summary: 'Run the DQT sandbox server (a local DQT API) in the foreground', load: () => import('./dqt-sandbox.js') },
+  { name: 'trs-sandbox', summary: 'Run the TRS sandbox server (a local TRS API v3, what Register calls today) in the foreground', load: () => import('./trs-sandbox.js') },
 ];
 
 /** Loads every command (tests and help checks use this). */

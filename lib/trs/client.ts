@@ -1,0 +1,187 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { Secret } from '../config/env.js';
+import { retryAfterMs } from '../dqt/client.js';
+import { describeShapeIssues } from '../dqt/schemas.js';
+import { TrsError } from './error.js';
+import type { TrsProfessionalStatusBody } from './payloads.js';
+import {
+  trsPersonSchema,
+  trsTrnRequestInfoSchema,
+  type TrsPerson,
+  type TrsPersonInclude,
+  type TrsTrnRequestInfo,
+} from './schemas.js';
+
+/**
+ * A typed client of the TRS API v3 calls Register makes today (HEAD `app/services/trs/*.rb`), on undici:
+ * the paths, headers and accepted statuses are Register's (`app/lib/trs/client.rb`).
+ *
+ * - Headers: `Accept: application/json`, `Content-Type: application/json;odata.metadata=minimal`,
+ *   `X-Api-Version: <version>` (default "20250627"), `Authorization: Bearer <key>`. The key goes there and nowhere else.
+ * - Success: GET 200; PUT and POST 200, 201 or 204. Anything else is a `TrsError` whose message is Register's
+ *   `status: N, body: <raw>, headers: <inspect>`.
+ * - 429 waits out `Retry-After` (bounded) and retries; a call longer than `timeoutMs` (default 10 s) fails as a
+ *   `TrsError` of kind `timeout`; a refused connection as kind `network`.
+ *
+ * @example
+ * const trs = createTrsClient({ url: config.trs.url, apiKey: config.trs.apiKey, version: config.trs.version });
+ * const person = await trs.getPerson('3012201');
+ * await trs.setRouteToProfessionalStatus('3012201', slug, trsProfessionalStatusBody(trainee));
+ * await trs.close();
+ */
+export interface TrsClientOptions {
+  /** Base URL, e.g. `https://teacher-qualifications-api.education.gov.uk` or the TRS sandbox's `http://127.0.0.1:55434`. */
+  url: string;
+  apiKey: Secret;
+  /** `X-Api-Version` (default "20250627", Register's `Settings.trs.version`). */
+  version?: string;
+  /** Milliseconds before a call is abandoned (default 10,000). */
+  timeoutMs?: number;
+  /** How many times a 429 is waited out and retried (default 2). */
+  rateLimitRetries?: number;
+  /** The longest `Retry-After` wait accepted, in ms (default 30,000); a longer one fails at once. */
+  maxRetryAfterMs?: number;
+  /** Parallel connections to TRS (default 16). */
+  connections?: number;
+}
+
+/** Register's `Settings.trs.version`. */
+export const TRS_DEFAULT_API_VERSION = '20250627';
+
+const GET_OK = [200];
+const PUT_OK = [200, 201, 204];
+
+export class TrsClient {
+  readonly url: string;
+  readonly version: string;
+  readonly timeoutMs: number;
+  readonly #apiKey: Secret;
+  readonly #agent: Agent;
+  readonly #rateLimitRetries: number;
+  readonly #maxRetryAfterMs: number;
+
+  constructor(options: TrsClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.version = options.version ?? TRS_DEFAULT_API_VERSION;
+    this.#apiKey = options.apiKey;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.#rateLimitRetries = options.rateLimitRetries ?? 2;
+    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.#agent = new Agent({ connections: options.connections ?? 16, keepAliveTimeout: 10_000 });
+  }
+
+  /** GET /v3/persons/{trn} (`Trs::RetrieveTeacher` sends no `include`; pass some to see routes, previous names...). */
+  async getPerson(trn: string, options: { include?: TrsPersonInclude[] } = {}): Promise<TrsPerson> {
+    const query = options.include?.length ? `?include=${options.include.map(encodeURIComponent).join(',')}` : '';
+    return this.#call('GET', `/v3/persons/${encodeURIComponent(trn)}${query}`, undefined, trsPersonSchema, GET_OK);
+  }
+
+  /** PUT /v3/persons/{trn}: `Trs::UpdatePersonalData` (204; 10041/10042/10057 when TRS refuses PII updates). */
+  async setPersonalData(trn: string, body: Record<string, unknown>): Promise<void> {
+    await this.#call('PUT', `/v3/persons/${encodeURIComponent(trn)}`, body, null, PUT_OK);
+  }
+
+  /** PUT /v3/persons/{trn}/routes-to-professional-statuses/{slug}: `Trs::UpdateProfessionalStatus` (204, no date back). */
+  async setRouteToProfessionalStatus(trn: string, slug: string, body: TrsProfessionalStatusBody | Record<string, unknown>): Promise<void> {
+    await this.#call('PUT', `/v3/persons/${encodeURIComponent(trn)}/routes-to-professional-statuses/${encodeURIComponent(slug)}`, body, null, PUT_OK);
+  }
+
+  /** POST /v3/trn-requests/ (Register's path, trailing slash included): `Trs::RegisterForTrn`. A reused request id is 409/10029. */
+  async createTrnRequest(body: { requestId: string } & Record<string, unknown>): Promise<TrsTrnRequestInfo> {
+    return this.#call('POST', '/v3/trn-requests/', body, trsTrnRequestInfoSchema, PUT_OK);
+  }
+
+  /** GET /v3/trn-requests?requestId=: `Trs::RetrieveTrn` (`trn` null while pending; 404/10031 unknown; 400/10062 rejected or dormant). */
+  async getTrnRequest(requestId: string): Promise<TrsTrnRequestInfo> {
+    return this.#call('GET', `/v3/trn-requests?requestId=${encodeURIComponent(requestId)}`, undefined, trsTrnRequestInfoSchema, GET_OK);
+  }
+
+  /** What a notebook shows for this object (the key is never part of it). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `TrsClient(${this.url}, X-Api-Version ${this.version}, timeout ${this.timeoutMs / 1000} s)`;
+  }
+
+  toJSON(): { url: string; version: string; timeoutMs: number } {
+    return { url: this.url, version: this.version, timeoutMs: this.timeoutMs };
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #call<S extends z.ZodType | null>(
+    method: 'GET' | 'PUT' | 'POST',
+    pathAndQuery: string,
+    body: unknown,
+    schema: S,
+    ok: number[],
+  ): Promise<S extends z.ZodType ? z.infer<S> : void> {
+    const what = `${method} ${pathAndQuery.split('?')[0]}`;
+    for (let attempt = 0; ; attempt++) {
+      let response: Dispatcher.ResponseData;
+      let text: string;
+      try {
+        response = await request(`${this.url}${pathAndQuery}`, {
+          method,
+          dispatcher: this.#agent,
+          headers: {
+            accept: 'application/json',
+            'content-type': 'application/json;odata.metadata=minimal',
+            'x-api-version': this.version,
+            authorization: `Bearer ${this.#apiKey.reveal()}`,
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.timeoutMs),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        });
+        text = await response.body.text();
+      } catch (error) {
+        throw transportError(error, what, this.timeoutMs);
+      }
+      const status = response.statusCode;
+      if (status === 429 && attempt < this.#rateLimitRetries) {
+        const wait = retryAfterMs(response.headers['retry-after']);
+        if (wait !== null && wait <= this.#maxRetryAfterMs) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue;
+        }
+      }
+      if (!ok.includes(status)) throw new TrsError(status, text, { headers: response.headers });
+      if (!schema) return undefined as never;
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : {};
+      } catch {
+        throw new TrsError(status, text, { kind: 'shape', message: `TRS answered ${what} with ${status} but the body is not JSON: ${text.slice(0, 200)}` });
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        throw new TrsError(status, text, { kind: 'shape', message: `TRS answered ${what} with a response of the wrong shape: ${describeShapeIssues(parsed.error)}` });
+      }
+      return parsed.data as never;
+    }
+  }
+}
+
+function transportError(error: unknown, what: string, timeoutMs: number): TrsError {
+  const e = error as { name?: string; code?: string; cause?: { code?: string } };
+  const timedOut = ['TimeoutError', 'AbortError'].includes(e?.name ?? '') || ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED'].includes(e?.code ?? '');
+  if (timedOut) {
+    return new TrsError(0, '', { kind: 'timeout', message: `TRS did not answer ${what} within ${timeoutMs / 1000} s (timed out). TRS may be slow or down: try again later.` });
+  }
+  const code = e?.code ?? e?.cause?.code ?? 'unknown';
+  return new TrsError(0, '', { kind: 'network', message: `Could not reach TRS for ${what} (${code}). Check TRS_API_URL and that TRS (or the TRS sandbox) is running.` });
+}
+
+/**
+ * A client for the configured TRS (`config.trs`).
+ *
+ * @example
+ * const trs = createTrsClient({ url: config.trs.url, apiKey: config.trs.apiKey, version: config.trs.version });
+ */
+export function createTrsClient(options: TrsClientOptions): TrsClient {
+  return new TrsClient(options);
+}

@@ -62,8 +62,12 @@ export async function detectRegister(db: Kysely<any>): Promise<RegisterFeatures>
   }
 
   const problems: string[] = [];
+  const missingTables = new Set<string>();
   const need = (table: string, list: readonly string[], why: string) => {
-    if (!has(table)) return void problems.push(`no table ${table} (${why})`);
+    if (!has(table)) {
+      if (!missingTables.has(table)) problems.push(`no table ${table} (${why})`);
+      return void missingTables.add(table);
+    }
     const absent = list.filter((c) => !has(table, c));
     if (absent.length) problems.push(`table ${table} has no column ${absent.join(', ')} (${why})`);
   };

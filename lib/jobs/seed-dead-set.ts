@@ -9,7 +9,7 @@ import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
 import { sidekiqBackoffMs, JOB_POLLING } from './names.js';
 import { runJob } from './processors.js';
 import { openJobQueues, type EnqueueArgs, type JobQueues } from './queues.js';
-import type { SeedHook } from '../sandbox/services.js';
+import type { SeedHook } from '../sandbox/service.js';
 
 /**
  * The seed hook that fills the `dqt` queue's dead set: each DQT scenario's job runs once, through the real
@@ -98,7 +98,7 @@ async function settle(jobId: string, queues: JobQueues, timeoutMs: number): Prom
   return { state: 'still running after the time allowed', reason: '' };
 }
 
-/** `seedDqtDeadSet` as a seed hook (`seedHooks` in lib/sandbox/services.ts). */
+/** `seedDqtDeadSet` as a seed hook (`SANDBOX_PARTS` in lib/cli/sandbox-parts.ts). */
 export const dqtDeadSetSeedHook: SeedHook = {
   name: 'dqt-dead-set',
   // A seed must not fail because Redis or the DQT sandbox is away: say so and carry on.

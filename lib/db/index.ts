@@ -3,3 +3,4 @@ export * from './schema.js';
 export * from './connect.js';
 export * from './migrate.js';
 export * from './lookup.js';
+export * from './timestamp.js';

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState, type TraineeState } from '../db/enums.js';
+import { displayTimestamp, type TimestampText } from '../db/timestamp.js';
 import type { DuplicatesCsv, DuplicatesCsvRow } from './csv.js';
 
 /**
@@ -40,7 +41,7 @@ export interface ListedTrainee {
   providerName: string | null;
   dateOfBirth: string | null;
   lastName: string | null;
-  discardedAt: Date | null;
+  discardedAt: TimestampText | null;
   /** Kept trainees with this e-mail that will be discarded. */
   duplicateCount: number;
   /** Why nothing is planned for this line, when it is skipped. */
@@ -60,8 +61,8 @@ export interface DuplicateTrainee {
   trn: string | null;
   providerId: number;
   providerName: string | null;
-  createdAt: Date;
-  updatedAt: Date;
+  createdAt: TimestampText;
+  updatedAt: TimestampText;
   /** The listed trainee kept in its place (the first listed with this e-mail). */
   keptTraineeId: number;
   /** Reasons a human should look before this one is discarded: a TRN, past draft, another provider, another date of birth or last name (empty for a plain draft copy). */
@@ -109,7 +110,7 @@ interface ListedRow {
   id: number | null;
   email: string | null;
   normalised: string | null;
-  discarded_at: Date | null;
+  discarded_at: TimestampText | null;
   state: number | null;
   trn: string | null;
   first_names: string | null;
@@ -131,8 +132,8 @@ interface DuplicateRow {
   date_of_birth: string | null;
   provider_id: number;
   provider_name: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: TimestampText;
+  updated_at: TimestampText;
 }
 
 const fullName = (first: string | null, last: string | null) => [first, last].filter(Boolean).join(' ') || null;
@@ -176,7 +177,7 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
       skippedBecause: null,
     };
     if (!item.found) item.skippedBecause = `no trainee has id ${item.traineeId}: skipped (Register's task stopped here with RecordNotFound)`;
-    else if (item.discardedAt) item.skippedBecause = `trainee ${item.traineeId} is itself discarded (since ${item.discardedAt.toISOString()}): nothing planned for its e-mail; list the record the provider keeps`;
+    else if (item.discardedAt) item.skippedBecause = `trainee ${item.traineeId} is itself discarded (since ${displayTimestamp(item.discardedAt)}): nothing planned for its e-mail; list the record the provider keeps`;
     else if (item.normalisedEmail === null) item.skippedBecause = `trainee ${item.traineeId} has no e-mail: nothing to match (Register's task would have discarded every trainee without an e-mail)`;
     else if (item.csvEmail !== null && normaliseEmail(item.csvEmail) !== item.normalisedEmail)
       item.skippedBecause = `the file says "${item.csvEmail}" but trainee ${item.traineeId} has "${item.email}": check the id; nothing planned for this line`;

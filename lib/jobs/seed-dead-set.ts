@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState } from '../db/enums.js';
+import { timestampToDate } from '../db/timestamp.js';
 import { createDqtClient } from '../dqt/client.js';
 import { dqtSandboxAdmin } from '../dqt/sandbox/admin.js';
 import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
@@ -80,7 +81,7 @@ async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs
   if (run.job !== 'Dqt::RetrieveTrnJob') return { traineeId: run.traineeId };
   const request = await db.selectFrom('dqt_trn_requests').select(['id']).where('trainee_id', '=', run.traineeId).orderBy('id', 'desc').executeTakeFirstOrThrow();
   const trainee = await db.selectFrom('trainees').select(['submitted_for_trn_at']).where('id', '=', run.traineeId).executeTakeFirstOrThrow();
-  const timeoutAfter = new Date(new Date(trainee.submitted_for_trn_at!).getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000);
+  const timeoutAfter = new Date(timestampToDate(trainee.submitted_for_trn_at!).getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000);
   return { trnRequestId: request.id, traineeId: run.traineeId, timeoutAfter };
 }
 

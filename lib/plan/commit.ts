@@ -11,7 +11,9 @@ import { checkCommitAllowed } from './guard.js';
 import { describeValue } from './format.js';
 import { planHash } from './hash.js';
 import type { ActionResult, AppliedChange, Plan, Receipt, RowChange } from './types.js';
-import { dbJsonValue, sameValue } from './values.js';
+import { dbJsonValue, isTimestampType, sameValue } from './values.js';
+import { storeCommitRecord } from './commit-record.js';
+import { toTimestampText } from '../db/timestamp.js';
 
 export interface CommitOptions {
   /** Why the change is made (required, not blank). Written to every audit's `comment`. */
@@ -58,6 +60,8 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
   const hash = planHash(plan);
   const fullComment = auditComment(comment, plan.ticket);
   const committedAt = new Date();
+  // Written to updated_at, discarded_at and created_at: the same text everywhere (see lib/db/timestamp.ts).
+  const now = toTimestampText(committedAt);
   const username = auditUsername(operator);
 
   const lockTimeoutMs = Math.max(1, Math.round(options.lockTimeoutMs ?? 10_000));
@@ -93,6 +97,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
       }
       await checkAbsent(trx, plan.changes);
 
+      const catalogue = await columnCatalogue(trx, [...new Set(plan.changes.map((c) => c.table))]);
       const ids = await allocateInsertIds(trx, plan.changes);
       const resolve = (value: unknown): unknown => {
         if (!isPlanRef(value)) return value;
@@ -110,6 +115,12 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
         const { kind, table } = batch[0]!.change;
         const type = auditableType(table);
         const association = AUDIT_ASSOCIATIONS[table];
+        const types = catalogue.get(table) ?? new Map<string, string>();
+        const typeOf = (column: string) => types.get(column);
+        // Timestamps in the toolkit's text (a Date or zoned ISO text given in a plan), so the receipt and the
+        // record hold exactly what the database holds.
+        const exact = (values: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(values).map(([c, v]) => [c, isTimestampType(typeOf(c)) && v != null ? dbJsonValue(v, typeOf(c)) : v]));
         const audit = (id: number, action: 'create' | 'update' | 'destroy', changes: Record<string, unknown>, row: Record<string, unknown>) => {
           const associatedId = association ? row[association.column] : null;
           audits.push({
@@ -132,27 +143,27 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
         if (kind === 'update' || kind === 'discard') {
           const records = batch.map(({ change }) => {
             const row = current.get(key(change.table, (change as { id: number }).id))!;
-            const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: committedAt } : { ...((change as { values: object }).values) };
+            const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: now } : exact({ ...((change as { values: object }).values) });
             return { change, row, values };
           });
           const columns = Object.keys(records[0]!.values);
-          await populateUpdate(trx, table, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: committedAt })));
+          await populateUpdate(trx, table, types, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: now })));
           for (const r of records) {
             const before = Object.fromEntries(columns.map((c) => [c, r.row[c] ?? null]));
             applied.push({ kind, table, id: r.row.id, before, after: { ...r.values } });
-            audit(r.row.id, 'update', updateChanges(before, r.values), { ...r.row, ...r.values });
+            audit(r.row.id, 'update', updateChanges(before, r.values, typeOf), { ...r.row, ...r.values });
           }
           await step(`write ${kind} ${table}`, records.length);
         } else if (kind === 'insert') {
           const records = batch.map(({ change, index }) => {
-            const values = Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)]));
+            const values = exact(Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)])));
             return { id: ids.byIndex.get(index)!, values };
           });
           const columns = ['id', ...Object.keys(records[0]!.values), 'created_at', 'updated_at'].filter((c, i, all) => all.indexOf(c) === i);
-          await populateInsert(trx, table, columns, records.map((r) => ({ created_at: committedAt, updated_at: committedAt, ...r.values, id: r.id })));
+          await populateInsert(trx, table, types, columns, records.map((r) => ({ created_at: now, updated_at: now, ...r.values, id: r.id })));
           for (const r of records) {
             applied.push({ kind, table, id: r.id, before: null, after: { ...r.values } });
-            audit(r.id, 'create', wholeRowChanges(r.values), r.values);
+            audit(r.id, 'create', wholeRowChanges(r.values, typeOf), r.values);
           }
           await step(`write insert ${table}`, records.length);
         } else {
@@ -161,7 +172,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
           for (const row of records) {
             const { id, ...before } = row;
             applied.push({ kind, table, id, before, after: null });
-            audit(id, 'destroy', wholeRowChanges(before), row);
+            audit(id, 'destroy', wholeRowChanges(before, typeOf), row);
           }
           await step(`write delete ${table}`, records.length);
         }
@@ -169,6 +180,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
 
       const auditIds = await insertAudits(trx, audits);
       await step('write audits', 0);
+      await storeCommitRecord(trx, { planId: plan.id, hash, title: plan.title, operator, committedAt: now, applied });
       return { status: 'committed' as const, applied, auditIds };
     })
     .catch((error: unknown) => {
@@ -311,7 +323,7 @@ function alreadyInPlace(changes: RowChange[], current: Map<string, AnyRow>): boo
 async function checkAbsent(trx: Trx, changes: RowChange[]): Promise<void> {
   for (const change of changes) {
     if (change.kind !== 'insert' || !change.absent || Object.keys(change.absent).length === 0) continue;
-    const conditions = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => (v === null ? sql`${ident(c)} IS NULL` : sql`${ident(c)} = ${dbJsonValue(v)}`));
+    const conditions = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => (v === null ? sql`${ident(c)} IS NULL` : sql`${ident(c)} = ${dbJsonValue(v) as string}`));
     const found = await sql<{ id: number }>`SELECT id FROM ${ident(change.table)} WHERE ${sql.join(conditions, sql` AND `)} LIMIT 1`.execute(trx);
     if (found.rows.length) {
       const what = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => `${c} ${describeValue(change.table, c, v)}`).join(', ');
@@ -386,43 +398,46 @@ function* batches(changes: RowChange[]): Generator<{ change: RowChange; index: n
   if (run.length) yield run;
 }
 
-const asJson = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, dbJsonValue(v)]))));
+const asJson = (types: Map<string, string>, rows: Record<string, unknown>[]) =>
+  JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, dbJsonValue(v, types.get(c))]))));
 
-/** Column name → SQL type of a table, from the catalogue (to type the `unnest` arrays). */
-async function columnTypes(trx: Trx, table: string): Promise<Map<string, string>> {
-  const result = await sql<{ name: string; type: string }>`
-    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-    WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`.execute(trx);
-  return new Map(result.rows.map((r) => [r.name, r.type]));
+/** Table → column name → SQL type (`format_type`), from the catalogue: to type the `unnest` arrays and to know timestamps. */
+async function columnCatalogue(trx: Trx, tables: string[]): Promise<Map<string, Map<string, string>>> {
+  const result = await sql<{ table: string; name: string; type: string }>`
+    SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE a.attrelid = ANY(${tables}::regclass[]) AND a.attnum > 0 AND NOT a.attisdropped`.execute(trx);
+  const out = new Map<string, Map<string, string>>();
+  for (const r of result.rows) (out.get(r.table) ?? out.set(r.table, new Map()).get(r.table)!).set(r.name, r.type);
+  return out;
 }
 
-/** A column of values as a PostgreSQL array parameter: timestamps as UTC text, jsonb as JSON text. */
+/** A column of values as a PostgreSQL array parameter: timestamps as the toolkit's UTC text (every digit), jsonb as JSON text. */
 function arrayOf(type: string, values: unknown[]): unknown[] {
   const json = type === 'jsonb' || type === 'json';
-  return values.map((v) => (v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : json ? JSON.stringify(v) : v));
+  return values.map((v) => (v === undefined || v === null ? null : json ? JSON.stringify(v) : dbJsonValue(v, type)));
 }
 
 /**
  * `UPDATE t SET c = v.c … FROM unnest($1::bigint[], $2::<type>[], …) AS v(id, c, …) WHERE t.id = v.id`: one statement
  * for the batch, one typed array per column. Array-typed columns fall back to `jsonb_populate_recordset`.
  */
-async function populateUpdate(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+async function populateUpdate(trx: Trx, table: string, types: Map<string, string>, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
   const all = ['id', ...[...columns, 'updated_at'].filter((c, i, list) => list.indexOf(c) === i && c !== 'id')];
   const set = sql.join(all.slice(1).map((c) => sql`${ident(c)} = v.${ident(c)}`));
-  const types = await columnTypes(trx, table);
   const missing = all.filter((c) => !types.has(c));
   if (missing.length) throw new Error(`Plan error: table ${table} has no column ${missing.join(', ')}.`);
   if (all.some((c) => types.get(c)!.endsWith('[]'))) {
-    await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
+    await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(types, rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
     return;
   }
   const arrays = all.map((c) => sql`${arrayOf(types.get(c)!, rows.map((r) => r[c]))}::${sql.raw(`${types.get(c)!}[]`)}`);
   await sql`UPDATE ${ident(table)} AS t SET ${set} FROM unnest(${sql.join(arrays)}) AS v(${sql.join(all.map(ident))}) WHERE t.id = v.id`.execute(trx);
 }
 
-async function populateInsert(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+async function populateInsert(trx: Trx, table: string, types: Map<string, string>, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
   const list = sql.join(columns.map(ident));
-  await sql`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb)`.execute(trx);
+  await sql`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(types, rows)}::jsonb)`.execute(trx);
 }
 
 const AUDIT_COLUMNS: [string, string][] = [

@@ -14,5 +14,6 @@ export * from './actions.js';
 export * from './preview.js';
 export * from './commit.js';
 export * from './revert.js';
+export { readCommitRecord, type CommitRecord } from './commit-record.js';
 export * from './fix.js';
 export * from './notebook.js';

@@ -2,6 +2,9 @@ import type { RegisterDb } from '../db/connect.js';
 import { AUDITABLE_TYPES, type TableName } from '../db/schema.js';
 import { PlanBuilder } from './builder.js';
 import type { DiscardableTable, Plan, Receipt, RowValues } from './types.js';
+import { readCommitRecord } from './commit-record.js';
+import { isTimestampLike, railsTimestampJson } from '../db/timestamp.js';
+import { sql } from 'kysely';
 
 /**
  * The inverse of a committed plan, built from its receipt: every update put back (expecting the values the commit
@@ -14,7 +17,7 @@ import type { DiscardableTable, Plan, Receipt, RowValues } from './types.js';
  * showPlan(undo);
  * await commitPlan(db, undo, { auditComment: 'Reverting: wrong trainee (ticket 1234)' });
  */
-export function revertPlan(receipt: Receipt): Plan {
+export function revertPlan(receipt: Pick<Receipt, 'planId' | 'hash' | 'title' | 'applied'> & { alreadyCommitted?: boolean }): Plan {
   if (receipt.alreadyCommitted || receipt.applied.length === 0) {
     throw new Error(`Nothing to revert: this receipt (plan ${receipt.planId}) is from a commit that changed nothing. Revert using the receipt of the commit that wrote the changes.`);
   }
@@ -35,16 +38,21 @@ export function revertPlan(receipt: Receipt): Plan {
 }
 
 /**
- * The inverse of a plan committed earlier, rebuilt from its audits (`request_uuid` = the plan id) when the receipt
- * is gone (a new session, the next day): updates put back, created rows deleted, destroyed rows inserted again with
- * their id and audited values (their `created_at` becomes the revert's time: audits do not keep timestamps).
- * Preview it and commit it like any plan; if a row changed since, the commit is refused.
+ * The inverse of a plan committed earlier, when the receipt is gone (a new session, the next day): rebuilt from the
+ * plan's commit record in the toolkit's schema (`register_support.plan_commits`), which holds every value exactly, as
+ * `revertPlan` would from the receipt. A plan committed without a record (the toolkit could not create its table) is
+ * rebuilt from its audits (`request_uuid` = the plan id): updates put back, created rows deleted, destroyed rows
+ * inserted again with their id and audited values; audits keep timestamps to the millisecond only and no
+ * `created_at`, so those come back as close as the audits allow. Preview it and commit it like any plan; if a row
+ * changed since, the commit is refused.
  *
  * @example
  * const undo = await revertCommittedPlan(db, '5f0c…-plan-id');   // the id shown in the receipt
  * showPlan(undo);
  */
 export async function revertCommittedPlan(db: RegisterDb, planId: string): Promise<Plan> {
+  const record = await readCommitRecord(db, planId);
+  if (record && record.applied.length) return revertPlan(record);
   const audits = await db
     .selectFrom('audits')
     .select(['id', 'auditable_type', 'auditable_id', 'action', 'audited_changes', 'comment'])
@@ -60,7 +68,8 @@ export async function revertCommittedPlan(db: RegisterDb, planId: string): Promi
     const changes = (audit.audited_changes ?? {}) as Record<string, unknown>;
     if (audit.action === 'update') {
       const pairs = Object.entries(changes) as [string, [unknown, unknown]][];
-      builder.update(table, audit.auditable_id, Object.fromEntries(pairs.map(([c, v]) => [c, v[1]])) as RowValues<typeof table>, Object.fromEntries(pairs.map(([c, v]) => [c, v[0]])) as RowValues<typeof table>);
+      const expected = await exactWhereAudited(db, table, audit.auditable_id, Object.fromEntries(pairs.map(([c, v]) => [c, v[1]])));
+      builder.update(table, audit.auditable_id, expected as RowValues<typeof table>, Object.fromEntries(pairs.map(([c, v]) => [c, v[0]])) as RowValues<typeof table>);
     } else if (audit.action === 'create') {
       builder.delete(table, audit.auditable_id, changes as RowValues<typeof table>);
     } else {
@@ -68,4 +77,19 @@ export async function revertCommittedPlan(db: RegisterDb, planId: string): Promi
     }
   }
   return builder.build();
+}
+
+/**
+ * The values an update audit says a row was given, with each timestamp (kept to the millisecond in the audit) replaced
+ * by the row's own value when that is the same to the millisecond: the commit wrote every digit, the audit kept three.
+ */
+async function exactWhereAudited(db: RegisterDb, table: TableName, id: number, audited: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const times = Object.keys(audited).filter((c) => isTimestampLike(audited[c]));
+  if (!times.length) return audited;
+  const { rows } = await sql<Record<string, unknown>>`SELECT ${sql.join(times.map((c) => sql.ref(c)))} FROM ${sql.table(table)} WHERE id = ${id}`.execute(db);
+  const row = rows[0];
+  if (!row) return audited;
+  return Object.fromEntries(
+    Object.entries(audited).map(([c, v]) => [c, times.includes(c) && isTimestampLike(row[c]) && railsTimestampJson(row[c] as string) === railsTimestampJson(v as string) ? row[c] : v]),
+  );
 }

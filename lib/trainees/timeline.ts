@@ -3,6 +3,7 @@ import { ENUM_COLUMNS, traineeState, trainingRoute, trnRequestState, sex, studyM
 import { findTrainee } from '../db/lookup.js';
 import { fullName } from './lookup.js';
 import { AUDITABLE_TYPES, type Trainee } from '../db/schema.js';
+import type { TimestampText } from '../db/timestamp.js';
 import { showHtml, showTable } from '../notebook/display.js';
 import { escapeHtml, formatCell } from '../tables/format.js';
 import { htmlTable } from '../tables/html.js';
@@ -17,7 +18,8 @@ export interface FieldChange {
 
 /** One audit row of the trainee or of a record associated with it, as Register's timeline shows it. */
 export interface TimelineEvent {
-  at: Date | null;
+  /** When the audit was written (`TimestampText`). */
+  at: TimestampText | null;
   /** e.g. `Trainee`, `TraineeWithdrawal #101`, `Placement #7`. */
   record: string;
   action: string;
@@ -35,8 +37,8 @@ export interface TraineeTimeline {
   provider: { id: number; name: string; code: string | null; ukprn: string | null; accredited: boolean } | null;
   leadPartner: { id: number; name: string | null; record_type: string; urn: string | null; ukprn: string | null } | null;
   employingSchool: { id: number; name: string; urn: string } | null;
-  currentWithdrawal: { id: number; date: string | null; trigger: string | null; future_interest: string | null; reasons: string[]; created_at: Date } | null;
-  trnRequest: { id: number; request_id: string; state: string | null; created_at: Date; days_waiting: number; response: unknown } | null;
+  currentWithdrawal: { id: number; date: string | null; trigger: string | null; future_interest: string | null; reasons: string[]; created_at: TimestampText } | null;
+  trnRequest: { id: number; request_id: string; state: string | null; created_at: TimestampText; days_waiting: number; response: unknown } | null;
   /** Newest first. */
   events: TimelineEvent[];
 }
@@ -166,7 +168,7 @@ export async function traineeTimeline(db: RegisterDb, slug: string): Promise<Tra
           request_id: trnRequest.request_id,
           state: (enumName(trnRequestState, trnRequest.state ?? null) as string | null) ?? null,
           created_at: trnRequest.created_at,
-          days_waiting: Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - Date.UTC(trnRequest.created_at.getUTCFullYear(), trnRequest.created_at.getUTCMonth(), trnRequest.created_at.getUTCDate())) / 86_400_000),
+          days_waiting: Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - Date.parse(trnRequest.created_at.slice(0, 10))) / 86_400_000),
           response: trnRequest.response,
         }
       : null,

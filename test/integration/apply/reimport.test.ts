@@ -48,7 +48,7 @@ describe('Apply re-import on the seeded apply-stuck-non-importable-hei scenario'
   it('explains changed_since with the last SUCCESSFUL sync of the year (the later failed one is ignored)', async () => {
     const fix = await planApplyReimport(t!.db, { accreditedBodyCode: '2N2', recruitmentCycleYear: 2024 });
     expect(fix.lastSuccessfulSync).toMatchObject({ id: 301, responseCode: 200 });
-    expect(fix.lastSuccessfulSync!.createdAt.toISOString()).toBe('2024-08-30T01:00:00.000Z');
+    expect(fix.lastSuccessfulSync!.createdAt).toBe('2024-08-30T01:00:00.000000Z');
     expect(fix.changedSinceExplanation).toContain('changed since 2024-08-30T01:00:00Z');
     expect(fix.changedSinceExplanation).toContain('1 unsuccessful sync since then is ignored');
     const other = await planApplyReimport(t!.db, { accreditedBodyCode: '2N2', recruitmentCycleYear: 2025 });

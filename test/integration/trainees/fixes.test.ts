@@ -4,6 +4,7 @@ import { scenario, seed, stableSlug } from '../../../lib/sandbox/seed/index.js';
 import { commitIfRequested, commitPlan, revertCommittedPlan, revertPlan, previewPlan, type FixResult, type Receipt } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previousTraineeForFormerProvider, undoWithdrawal, stateBeforeWithdrawal } from '../../../lib/trainees/index.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { toTimestampText } from '../../../lib/db/timestamp.js';
 import { diff, snapshot, type RowDiff } from '../plan/snapshot.js';
 
 const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
@@ -51,7 +52,7 @@ async function run(build: () => Promise<FixResult>, auditComment = 'Support tick
 }
 
 const updatedAt = (c: RowDiff | undefined, receipt: Receipt) => {
-  expect(c?.changes?.updated_at?.[1]).toBe(new Date(receipt.committedAt).toISOString());
+  expect(c?.changes?.updated_at?.[1]).toBe(toTimestampText(receipt.committedAt));
   const { updated_at: _u, ...rest } = c!.changes!;
   return rest;
 };
@@ -211,7 +212,7 @@ describe('undo-withdrawal', () => {
       ['trainee_withdrawal_reasons', 103, 'delete'],
     ]);
     expect(updatedAt(changes[0], receipt)).toEqual({ state: [4, 2] });
-    expect(updatedAt(changes[1], receipt)).toEqual({ discarded_at: [null, new Date(receipt.committedAt).toISOString()] });
+    expect(updatedAt(changes[1], receipt)).toEqual({ discarded_at: [null, toTimestampText(receipt.committedAt)] });
     const audits = await auditsOf(fix.plan.id);
     expect(audits.map((a) => [a.auditable_type, a.auditable_id, a.action, a.version, a.associated_type, a.associated_id])).toEqual([
       ['Trainee', 103, 'update', 8, 'Provider', 2],
@@ -261,10 +262,11 @@ describe('incorrectly-awarded', () => {
     const { fix, receipt, changes } = await run(() => incorrectlyAwarded(t.db, { slug: slugOf('awarded-in-error') }));
     expect(fix.notes.some((n) => n.tone === 'warn' && n.message.startsWith('DQT must be corrected too'))).toBe(true);
     expect(changes.map((c) => [c.table, c.id, c.kind])).toEqual([['trainees', 104, 'update']]);
+    // The rows to the microsecond; the audit as Rails writes it, to the millisecond.
     expect(updatedAt(changes[0], receipt)).toEqual({
       state: [6, 2],
-      recommended_for_award_at: ['2025-06-20T10:00:00.000Z', null],
-      awarded_at: ['2025-06-25T00:00:00.000Z', null],
+      recommended_for_award_at: ['2025-06-20T10:00:00.000000Z', null],
+      awarded_at: ['2025-06-25T00:00:00.000000Z', null],
       outcome_date: ['2025-06-18', null],
     });
     const [audit] = await auditsOf(fix.plan.id);

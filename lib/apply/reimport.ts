@@ -147,6 +147,10 @@ export async function planApplyReimport(db: RegisterDb, rawInput: ApplyReimportI
 
   const builder = planBuilder(`Re-import ${rows.length} Apply application(s) for ${input.accreditedBodyCode} ${input.recruitmentCycleYear} (${input.state})`, { ticket: rawInput.ticket });
   for (const r of full) builder.delete('apply_applications', r.id, r, `apply_id ${r.apply_id}`);
+  // Every row of the selection is deleted: a row stuck since the preview would be left behind, so the commit is refused.
+  builder.expectSet('apply_applications', { accredited_body_code: input.accreditedBodyCode, recruitment_cycle_year: input.recruitmentCycleYear, state: stateValue }, full.map((r) => r.id), {
+    label: `${input.state} apply_applications of ${input.accreditedBodyCode} for ${input.recruitmentCycleYear}`,
+  });
   const plan = builder.build();
 
   const idList = `[${applyIds.join(', ')}]`;

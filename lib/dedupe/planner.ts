@@ -3,6 +3,7 @@ import type { RegisterDb } from '../db/connect.js';
 import { traineeState, type TraineeState } from '../db/enums.js';
 import { displayTimestamp, type TimestampText } from '../db/timestamp.js';
 import type { DuplicatesCsv, DuplicatesCsvRow } from './csv.js';
+import { NORMALISED_TEXT_SQL } from '../plan/sets.js';
 
 /**
  * Works out which trainees to discard from the duplicates CSV, set-based: two SQL statements for the whole
@@ -84,6 +85,13 @@ export interface DuplicatePlanResult {
   sharedEmails: { email: string; traineeIds: number[] }[];
   /** Duplicates that carry at least one warning. */
   warningCount: number;
+  /**
+   * Every kept trainee whose e-mail is a keeper's (the listed ones too), ascending: the set the commit reads again, so
+   * a duplicate created or discarded since the preview refuses it.
+   */
+  matchedIds: number[];
+  /** The keepers' normalised e-mails. */
+  keeperEmails: string[];
   /** Notes from reading the CSV. */
   csvNotes: string[];
   csvSkipped: { line: number; message: string }[];
@@ -95,7 +103,7 @@ export interface DuplicatePlanResult {
  * The e-mail as the toolkit compares it, in SQL: trimmed of spaces, tabs and line breaks, lower-cased,
  * blank treated as NULL (so it matches nothing).
  */
-export const normalisedEmailSql = (column: string) => sql.raw(`NULLIF(lower(btrim(${column}, E' \\t\\n\\r\\f\\x0B')), '')`);
+export const normalisedEmailSql = (column: string) => NORMALISED_TEXT_SQL(sql.raw(column));
 
 /** The same in TypeScript, for messages and tests. */
 export function normaliseEmail(email: string | null | undefined): string | null {
@@ -199,7 +207,7 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
   // single pass over the table. Listed trainees match too (their own e-mail) and are dropped below.
   const listedIds = new Set(ids);
   const emails = [...byEmail.keys()];
-  const duplicateRows = emails.length
+  const matchedRows = emails.length
     ? (
         await sql<DuplicateRow>`
           SELECT d.id, d.slug, d.email, ${normalisedEmailSql('d.email')} AS normalised, d.state, d.trn, d.first_names, d.last_name,
@@ -208,8 +216,9 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
           LEFT JOIN providers p ON p.id = d.provider_id
           WHERE d.discarded_at IS NULL AND ${normalisedEmailSql('d.email')} = ANY(${emails}::text[])
           ORDER BY 4, d.id`.execute(db)
-      ).rows.filter((d) => !listedIds.has(d.id))
+      ).rows
     : [];
+  const duplicateRows = matchedRows.filter((d) => !listedIds.has(d.id));
   const queryMs = performance.now() - started;
 
   const duplicates: DuplicateTrainee[] = duplicateRows.map((d) => {
@@ -251,6 +260,8 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
     problems,
     sharedEmails,
     warningCount: duplicates.filter((d) => d.warnings.length > 0).length,
+    matchedIds: matchedRows.map((d) => Number(d.id)).sort((a, b) => a - b),
+    keeperEmails: emails,
     csvNotes: csv.notes ?? [],
     csvSkipped: csv.skipped ?? [],
     queryMs,

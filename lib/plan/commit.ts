@@ -13,6 +13,7 @@ import { planHash } from './hash.js';
 import type { ActionResult, AppliedChange, Plan, Receipt, RowChange } from './types.js';
 import { dbJsonValue, isTimestampType, sameValue } from './values.js';
 import { storeCommitRecord } from './commit-record.js';
+import { checkSetShape, lockSetParents, setDifferences } from './sets.js';
 import { toTimestampText } from '../db/timestamp.js';
 
 export interface CommitOptions {
@@ -82,14 +83,20 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
         await options.onProgress?.({ statement, rows, done, total });
       };
 
+      // Sets of rows the plan depends on: their parents locked first (no child can be added through a foreign key
+      // to them until this transaction ends), then the rows to change, then each set read again.
+      const sets = plan.sets ?? [];
+      const goneParents = sets.length ? await lockSetParents(trx, sets) : [];
       const current = await lockRows(trx, plan.changes);
+      const setChanges = sets.length ? await setDifferences(trx, sets, plan.changes) : [];
       await step('lock and read rows', current.size);
-      const problems = driftProblems(plan.changes, current);
+      const problems: Problem[] = [...goneParents.map((text) => ({ text, missing: true })), ...driftProblems(plan.changes, current), ...setChanges.map((d) => ({ text: d.text }))];
       if (problems.length) {
-        if (plan.changes.every((c) => c.kind !== 'insert') && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
+        if (plan.changes.every((c) => c.kind !== 'insert') && !goneParents.length && setChanges.every((d) => d.inPlace) && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
+        const what = setChanges.length || goneParents.length ? 'the data this plan depends on has changed' : problems.length === 1 ? 'a row has changed' : `${problems.length} rows have changed`;
         throw new PlanRefusedError(
           problems.some((p) => p.missing) ? 'missing-row' : 'drift',
-          `Refused: ${problems.length === 1 ? 'a row has' : `${problems.length} rows have`} changed since this plan was built, so nothing was written.\n` +
+          `Refused: ${what} since this plan was built, so nothing was written.\n` +
             problems.map((p) => `  - ${p.text}`).join('\n') +
             '\nRun the runbook again from the top to see the current data and a new preview.',
           problems.map((p) => p.text),
@@ -239,6 +246,7 @@ async function runActions(db: RegisterDb, plan: Plan, receipt: Receipt, config: 
 
 function checkPlanShape(plan: Plan): void {
   if (!plan || typeof plan.id !== 'string' || !Array.isArray(plan.changes)) throw new Error('This is not a plan: build one with planBuilder(...).build() or a fix function.');
+  checkSetShape(plan.sets ?? []);
   const seen = new Set<string>();
   for (const change of plan.changes) {
     ident(change.table);

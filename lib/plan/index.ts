@@ -14,6 +14,7 @@ export * from './actions.js';
 export * from './preview.js';
 export * from './commit.js';
 export * from './revert.js';
+export { describeSetCheck } from './sets.js';
 export { readCommitRecord, type CommitRecord } from './commit-record.js';
 export * from './fix.js';
 export * from './notebook.js';

@@ -4,7 +4,7 @@ import { FixInputError } from '../plan/errors.js';
 import type { FixResult } from '../plan/fix.js';
 import { parseDate, todayInUk } from './dates.js';
 import { fullName, traineeForFix, traineeSummary } from './lookup.js';
-import { currentWithdrawal, withdrawalsOf } from './withdrawal.js';
+import { currentWithdrawal, keptWithdrawalIds, withdrawalsOf } from './withdrawal.js';
 
 export interface ChangeWithdrawalDateInput {
   slug: string;
@@ -35,6 +35,11 @@ export async function changeWithdrawalDate(db: RegisterDb, input: ChangeWithdraw
   }
   const plan = planBuilder(`Change the withdrawal date of ${trainee.slug} from ${withdrawal.date ?? 'none'} to ${date}`)
     .update('trainee_withdrawals', withdrawal.id, { date: withdrawal.date, trainee_id: trainee.id, discarded_at: null }, { date }, fullName(trainee))
+    // Which withdrawal is current depends on the kept ones: a withdrawal added since the preview would be the current one.
+    .expectSet('trainee_withdrawals', { trainee_id: trainee.id, discarded_at: null }, await keptWithdrawalIds(db, trainee.id), {
+      label: `kept withdrawals of trainee ${trainee.id} (${fullName(trainee)})`,
+      lock: { table: 'trainees', ids: [trainee.id] },
+    })
     .build();
   return {
     plan,

@@ -4,7 +4,7 @@ import { planBuilder } from '../plan/builder.js';
 import type { FixResult } from '../plan/fix.js';
 import { addDqtUpdate } from './dqt-update.js';
 import { fullName, traineeForFix, traineeSummary } from './lookup.js';
-import { currentWithdrawal, withdrawalsOf } from './withdrawal.js';
+import { currentWithdrawal, keptWithdrawalIds, withdrawalsOf } from './withdrawal.js';
 
 export interface UndoWithdrawalInput {
   slug: string;
@@ -75,6 +75,19 @@ export async function undoWithdrawal(db: RegisterDb, input: UndoWithdrawalInput)
   if (withdrawal) builder.discard('trainee_withdrawals', withdrawal.id, { trainee_id: trainee.id, date: withdrawal.date }, `withdrawal of ${withdrawal.date ?? 'no date'}`);
   else notes.push({ tone: 'warn', message: 'The trainee has no current withdrawal row (no kept trainee_withdrawals): only the state is changed.' });
   for (const { reason, ...row } of reasons) builder.delete('trainee_withdrawal_reasons', row.id, row, reason);
+  // The undo depends on which withdrawal is current and on its reasons: a withdrawal or a reason added since the
+  // preview (its foreign keys to the locked trainee and withdrawal wait for the commit) refuses the commit.
+  const parents = [{ table: 'trainees' as const, ids: [trainee.id] }, ...(withdrawal ? [{ table: 'trainee_withdrawals' as const, ids: [withdrawal.id] }] : [])];
+  builder.expectSet('trainee_withdrawals', { trainee_id: trainee.id, discarded_at: null }, await keptWithdrawalIds(db, trainee.id), {
+    label: `kept withdrawals of trainee ${trainee.id} (${fullName(trainee)})`,
+    lock: parents,
+  });
+  builder.expectSet(
+    'trainee_withdrawal_reasons',
+    [...(withdrawal ? [{ trainee_withdrawal_id: withdrawal.id }] : []), { trainee_id: trainee.id, trainee_withdrawal_id: null }],
+    reasons.map((r) => r.id),
+    { label: `withdrawal reasons of trainee ${trainee.id} (${fullName(trainee)})`, lock: parents },
+  );
   addDqtUpdate(builder, notes, trainee, previous.state);
 
   return {

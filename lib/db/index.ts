@@ -4,3 +4,4 @@ export * from './connect.js';
 export * from './migrate.js';
 export * from './lookup.js';
 export * from './timestamp.js';
+export * from './identity.js';

@@ -7,7 +7,7 @@ import { postCommitRunner } from './actions.js';
 import { AUDIT_ASSOCIATIONS, auditComment, auditableType, auditUsername, updateChanges, wholeRowChanges } from './audit.js';
 import { isPlanRef } from './builder.js';
 import { PlanRefusedError } from './errors.js';
-import { checkCommitAllowed } from './guard.js';
+import { checkCommitAllowed, checkWriteTarget, writeTarget } from './guard.js';
 import { describeValue } from './format.js';
 import { planHash } from './hash.js';
 import type { ActionResult, AppliedChange, Plan, Receipt, RowChange } from './types.js';
@@ -21,7 +21,7 @@ export interface CommitOptions {
   auditComment: string;
   /** Who is committing; defaults to the configuration's operator (`SUPPORT_OPERATOR`). */
   operator?: string | null;
-  /** The configuration (operator, write switch); read from the environment when not given. */
+  /** The configuration (operator, write switch, database); read from the environment when not given, and its database when it has none. */
   config?: Pick<Config, 'operator' | 'writesAllowed'> & Partial<Config>;
   /** Called after each statement inside the transaction (progress for big plans). An error thrown here rolls everything back. */
   onProgress?: (step: { statement: string; rows: number; done: number; total: number }) => void | Promise<void>;
@@ -46,7 +46,8 @@ type AnyRow = Record<string, unknown> & { id: number };
  * audited gem's format, commits, and only then runs the post-commit actions (enqueue a job).
  *
  * Refuses (throws `PlanRefusedError`, nothing written) on a blank comment, an unknown operator, writes not allowed,
- * or any row that changed since the plan was built. Committing the same plan again writes nothing and says so
+ * a connection to another database than the configuration names (`checkWriteTarget`), or any row or set of rows that
+ * changed since the plan was built. Committing the same plan again writes nothing and says so
  * (`receipt.alreadyCommitted`).
  *
  * @example
@@ -57,6 +58,8 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
   const config = options.config ?? loadConfig();
   const { comment, operator } = checkCommitAllowed({ auditComment: options.auditComment, operator: options.operator, config });
   checkPlanShape(plan);
+  // Where the configuration says writes go: checked on the transaction's own connection, whatever `db` is.
+  const target = await writeTarget(config.database ?? loadConfig().database);
 
   const hash = planHash(plan);
   const fullComment = auditComment(comment, plan.ticket);
@@ -71,6 +74,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
     .execute(async (trx) => {
       // Never wait for ever on a row Register (or another operator) holds: refuse instead.
       await sql.raw(`SET LOCAL lock_timeout = ${lockTimeoutMs}`).execute(trx);
+      await checkWriteTarget(trx, target);
       // Two commits of the same plan at once: the second waits here, then finds the first one's audits.
       await sql`SELECT pg_advisory_xact_lock(hashtextextended(${plan.id}, 0))`.execute(trx);
       const previous = await sql<{ id: number }>`SELECT id FROM audits WHERE request_uuid = ${plan.id} ORDER BY id`.execute(trx);

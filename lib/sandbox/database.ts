@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
+import { markSandboxDatabase } from '../db/identity.js';
 import { seed } from './seed/index.js';
 
 export interface SandboxDatabase {
@@ -45,6 +46,8 @@ export async function startSandboxDatabase(options: { dataDir: string; port: num
   const db = connect(url, { max: 1 });
   try {
     await migrate(db);
+    // Every start (older data dirs too): with the sandbox configuration, commits go only to a database with this marker.
+    await markSandboxDatabase(db);
     if (created && options.seed !== false) await seed(db);
   } finally {
     await db.destroy();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect, migrate, type RegisterDb } from '../../lib/db/index.js';
+import { connect, markSandboxDatabase, migrate, type RegisterDb } from '../../lib/db/index.js';
 
 /** The real PostgreSQL on this machine (trust auth). Override with TEST_PG_URL. */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -14,14 +14,21 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, migrated database of its own on the real PostgreSQL, for one test file.
+ * The configuration's database for tests that commit to a `createTestDatabase()` database: the sandbox kind, which the
+ * write guard accepts only on a database with the sandbox marker (every test database has it unless `sandbox: false`).
+ */
+export const TEST_SANDBOX = { kind: 'sandbox' as const, url: '(a test database marked as the sandbox)' };
+
+/**
+ * A fresh, migrated database of its own on the real PostgreSQL, for one test file, marked as a sandbox
+ * (`markSandboxDatabase`) unless `sandbox: false`.
  *
  * @example
  * let t: TestDatabase;
  * beforeAll(async () => { t = await createTestDatabase(); });
  * afterAll(() => t.drop());
  */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrate?: boolean; sandbox?: boolean } = {}): Promise<TestDatabase> {
   const name = `rs_test_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
@@ -33,6 +40,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = connect(url);
   if (options.migrate !== false) await migrate(db);
+  if (options.sandbox !== false) await markSandboxDatabase(db);
   return {
     db,
     url,

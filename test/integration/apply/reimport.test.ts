@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitApplyReimport, planApplyReimport } from '../../../lib/apply/reimport.js';
 import { openJobQueues } from '../../../lib/jobs/queues.js';
@@ -8,7 +8,7 @@ import { openJobQueues } from '../../../lib/jobs/queues.js';
 let t: TestDatabase | undefined;
 const prefix = testRedisPrefix();
 const redis = { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix };
-const config = { operator: 'Test Operator', writesAllowed: true, redis };
+const config = { operator: 'Test Operator', writesAllowed: true, database: TEST_SANDBOX, redis };
 
 beforeEach(async () => {
   await t?.drop();

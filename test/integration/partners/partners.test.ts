@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitIfRequested, commitPlan, revertPlan } from '../../../lib/plan/index.js';
 import { convertProvidersToLeadPartners, schoolToLeadPartner } from '../../../lib/partners/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { diff, snapshot } from '../plan/snapshot.js';
 
-const config = { operator: 'Ada Support', writesAllowed: true };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX };
 let t: TestDatabase;
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { changeTrainingRoute, changeWithdrawalDate, undoWithdrawal } from '../..
 import { convertProvidersToLeadPartners } from '../../../lib/partners/index.js';
 import { planRemoveDuplicates } from '../../../lib/dedupe/remove-duplicates.js';
 import { planApplyReimport } from '../../../lib/apply/reimport.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { diff, snapshot } from './snapshot.js';
 
 /**
@@ -15,7 +15,7 @@ import { diff, snapshot } from './snapshot.js';
  * preview — the change made from a second connection, as Register or another operator would — naming the rows added
  * or gone, with nothing written.
  */
-const config = { operator: 'Cass Childset', writesAllowed: true };
+const config = { operator: 'Cass Childset', writesAllowed: true, database: TEST_SANDBOX };
 let t: TestDatabase;
 
 beforeAll(async () => {

@@ -4,10 +4,10 @@ import type { RegisterDatabase } from '../../../lib/db/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitPlan, planBuilder, previewPlan, registerPostCommitRunner, revertPlan, PlanRefusedError, type Plan } from '../../../lib/plan/index.js';
-import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, PG_ADMIN_URL, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { toTimestampText } from '../../../lib/db/timestamp.js';
 
-const config = { operator: 'Ada Support', writesAllowed: true };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX };
 let t: TestDatabase;
 
 beforeAll(async () => {

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitPlan, planBuilder, previewPlan, revertCommittedPlan, revertPlan, PlanRefusedError, type Plan } from '../../../lib/plan/index.js';
 import { incorrectlyAwarded } from '../../../lib/trainees/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 
 /**
  * PostgreSQL keeps microseconds. A Plan reads, compares, hashes, shows, writes and reverts timestamps to the
  * microsecond; audits keep Rails' three digits.
  */
-const config = { operator: 'Tess Timestamp', writesAllowed: true };
+const config = { operator: 'Tess Timestamp', writesAllowed: true, database: TEST_SANDBOX };
 let t: TestDatabase;
 
 beforeAll(async () => {

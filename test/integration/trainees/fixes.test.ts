@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed, stableSlug } from '../../../lib/sandbox/seed/index.js';
 import { commitIfRequested, commitPlan, revertCommittedPlan, revertPlan, previewPlan, type FixResult, type Receipt } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previousTraineeForFormerProvider, undoWithdrawal, stateBeforeWithdrawal } from '../../../lib/trainees/index.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { toTimestampText } from '../../../lib/db/timestamp.js';
 import { diff, snapshot, type RowDiff } from '../plan/snapshot.js';
 
 const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
-const config = { operator: 'Ada Support', writesAllowed: true, redis };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX, redis };
 let t: TestDatabase;
 let dqtQueue: Queue;
 

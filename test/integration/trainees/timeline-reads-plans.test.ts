@@ -3,11 +3,11 @@ import { commitPlan } from '../../../lib/plan/index.js';
 import { scenario, seed } from '../../../lib/sandbox/seed/index.js';
 import { changeTrainingRoute, undoWithdrawal } from '../../../lib/trainees/index.js';
 import { traineeTimeline } from '../../../lib/trainees/timeline.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 
 /** Register's timeline (as lib/trainees/timeline.ts reads it) shows the audits a plan writes like Register's own. */
 let t: TestDatabase;
-const config = { operator: 'Ada Support', writesAllowed: true, redis: { url: 'redis://127.0.0.1:6379', prefix: testRedisPrefix() } };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX, redis: { url: 'redis://127.0.0.1:6379', prefix: testRedisPrefix() } };
 beforeAll(async () => {
   t = await createTestDatabase();
   await seed(t.db);

@@ -62,3 +62,13 @@ export async function createTestDatabase(options: { migrate?: boolean; sandbox?:
 export function testRedisPrefix(): string {
   return `rs-test-${randomBytes(4).toString('hex')}`;
 }
+
+/** Deletes every key under a test's Redis prefix (SCAN in pages, then UNLINK): never FLUSHDB. */
+export async function clearRedisPrefix(redis: { scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>; unlink(...keys: string[]): Promise<number> }, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRedisPrefix } from '../../helpers/db.js';
+import { clearRedisPrefix, testRedisPrefix } from '../../helpers/db.js';
 import { assertBuilt, cleanEnv, ROOT } from '../runner/cli.js';
 
 /**
@@ -41,12 +41,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await clearRedisPrefix(redis, prefix);
   redis.disconnect();
 });
 

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { deadJobsCsv, triageDeadSet } from '../../../lib/triage/report.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
 
 /**
  * Register's dead-jobs CSV keeps one row per trainee: of several dead jobs, the most recently *enqueued* one
@@ -50,8 +50,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.unlink(...keys);
+  await clearRedisPrefix(redis, prefix);
   redis.disconnect();
   await t?.drop();
 });

@@ -40,6 +40,7 @@ export function toTimestampText(value: Date | string): TimestampText {
     if (Number.isNaN(value.getTime())) throw new Error('Invalid Date is not a timestamp.');
     return value.toISOString().replace(/Z$/, '000Z');
   }
+  if (TIMESTAMP_TEXT.test(value)) return value; // already the toolkit's text: the common case, kept cheap
   const m = TIMESTAMP_INPUT.exec(value.trim());
   if (!m) throw new Error(`"${value}" is not a timestamp: expected ISO text such as 2025-06-25T10:00:00.654321Z.`);
   const [, y, mo, d, h, mi, s = '00', fraction = '', zone = 'Z'] = m;

@@ -26,7 +26,6 @@ export interface DatabaseIdentity {
 
 export const SANDBOX_MARKER = 'register-support sandbox';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Executor = Kysely<any>;
 
 /** The identity of the database `db` (a pool, or a transaction: then of the very connection that will write). */

@@ -77,7 +77,6 @@ export async function writeTarget(database: Config['database'], what = 'commit')
  * await checkWriteTarget(trx, target);                   // inside it, before anything is written
  */
 export async function checkWriteTarget(
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   connection: Kysely<any>,
   target: WriteTarget,
   what = 'commit',

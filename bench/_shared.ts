@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { connect, type RegisterDb } from '../lib/db/connect.js';
 import { migrate } from '../lib/db/migrate.js';
+import { markSandboxDatabase } from '../lib/db/identity.js';
 
 /** The real PostgreSQL the benchmarks create their databases on. */
 export const ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -19,7 +20,8 @@ export function flag(args: string[], name: string, fallback: number): number {
 }
 
 /**
- * A fresh migrated database for one benchmark run; `drop()` removes it.
+ * A fresh migrated database for one benchmark run, marked as a sandbox (commits with the sandbox configuration go
+ * only to a marked database); `drop()` removes it.
  *
  * @example
  * const bench = await benchDatabase('commit'); try { … bench.db … } finally { await bench.drop(); }
@@ -32,6 +34,7 @@ export async function benchDatabase(label: string): Promise<{ db: RegisterDb; dr
   await admin.end();
   const db = connect(ADMIN_URL.replace(/\/[^/]*$/, `/${name}`), { max: 2, applicationName: `bench-${label}` });
   await migrate(db);
+  await markSandboxDatabase(db);
   return {
     db,
     async drop() {

@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await sql`VACUUM ANALYZE`.execute(db);
     const seedMs = performance.now() - seedStarted;
 
-    const config = { operator: 'Bench', writesAllowed: true };
+    const config = { operator: 'Bench', writesAllowed: true, database: { kind: 'sandbox' as const, url: '(the benchmark database, marked as a sandbox)' } };
     const commitTimes: number[] = [];
     const floorTimes: number[] = [];
     let buildMs = Infinity;

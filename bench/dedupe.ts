@@ -113,7 +113,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         writeFileSync(file, csvText);
         const fix = await planRemoveDuplicates(db, { csvPath: file });
         const started = performance.now();
-        const receipt = await commitPlan(db, fix.plan, { auditComment: 'benchmark', config: { operator: 'Benchmark', writesAllowed: true }, runActions: false });
+        const receipt = await commitPlan(db, fix.plan, { auditComment: 'benchmark', config: { operator: 'Benchmark', writesAllowed: true, database: { kind: 'sandbox' as const, url: '(the benchmark database, marked as a sandbox)' } }, runActions: false });
         commitMs = performance.now() - started;
         auditsWritten = receipt.auditIds.length;
         if (receipt.rowsChanged !== csvRows) throw new Error(`the commit discarded ${receipt.rowsChanged} trainees, expected ${csvRows}`);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { applyApplicationState, type ApplyApplicationState } from '../db/enums.js';
+import { displayTimestamp, type TimestampText } from '../db/timestamp.js';
 import { openJobQueues } from '../jobs/queues.js';
 import { callout, showMarkdown, showTable } from '../notebook/display.js';
 import { planBuilder } from '../plan/builder.js';
@@ -44,8 +45,8 @@ export interface ApplyApplicationSummary {
   recruitment_cycle_year: number | null;
   training_provider_type: string | null;
   accredited_provider_type: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: TimestampText;
+  updated_at: TimestampText;
 }
 
 export interface ApplyReimportFix extends FixResult {
@@ -59,7 +60,7 @@ export interface ApplyReimportFix extends FixResult {
   registerStatement: string;
   provider: { id: number; name: string; code: string | null; apply_sync_enabled: boolean | null } | null;
   /** The last successful sync for the year: the next import asks Apply for changes since its `created_at`. */
-  lastSuccessfulSync: { id: number; createdAt: Date; responseCode: number | null } | null;
+  lastSuccessfulSync: { id: number; createdAt: TimestampText; responseCode: number | null } | null;
   changedSinceExplanation: string;
   /** Jobs enqueued after the commit, in order. */
   jobs: { job: 'import_applications_from_apply' | 'create_trainees_from_apply'; registerClass: string; args: Record<string, unknown>; delayMinutes: number }[];
@@ -146,13 +147,17 @@ export async function planApplyReimport(db: RegisterDb, rawInput: ApplyReimportI
 
   const builder = planBuilder(`Re-import ${rows.length} Apply application(s) for ${input.accreditedBodyCode} ${input.recruitmentCycleYear} (${input.state})`, { ticket: rawInput.ticket });
   for (const r of full) builder.delete('apply_applications', r.id, r, `apply_id ${r.apply_id}`);
+  // Every row of the selection is deleted: a row stuck since the preview would be left behind, so the commit is refused.
+  builder.expectSet('apply_applications', { accredited_body_code: input.accreditedBodyCode, recruitment_cycle_year: input.recruitmentCycleYear, state: stateValue }, full.map((r) => r.id), {
+    label: `${input.state} apply_applications of ${input.accreditedBodyCode} for ${input.recruitmentCycleYear}`,
+  });
   const plan = builder.build();
 
   const idList = `[${applyIds.join(', ')}]`;
   const applyStatement = `ApplicationChoice.where(id: ${idList}).touch_all`;
   const registerStatement = `ApplyApplication.where(accredited_body_code: "${input.accreditedBodyCode}", recruitment_cycle_year: ${input.recruitmentCycleYear}, state: :${input.state}).pluck(:apply_id)`;
 
-  const when = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+  const when = (at: TimestampText) => displayTimestamp(at);
   const changedSinceExplanation = lastSuccessfulSync
     ? `The next import for ${input.recruitmentCycleYear} asks Apply only for applications changed since ${when(lastSuccessfulSync.createdAt)}: ` +
       `the created_at of the last successful apply_application_sync_requests row for that year (id ${lastSuccessfulSync.id}` +

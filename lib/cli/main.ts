@@ -2,6 +2,7 @@ import { EXIT, EnvironmentError, UsageError } from './command.js';
 import { COMMANDS, type CommandEntry } from './commands/index.js';
 import { ConfigError } from '../config/index.js';
 import { redactSecrets } from '../notebook/redact.js';
+import { watchOutput } from './output.js';
 
 function overview(commands: readonly Pick<CommandEntry, 'name' | 'summary'>[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -20,8 +21,18 @@ function overview(commands: readonly Pick<CommandEntry, 'name' | 'summary'>[]): 
   ].join('\n');
 }
 
-/** Entry point of the `support` command. Returns the exit code. */
+/**
+ * Entry point of the `support` command. Returns the exit code once everything the command printed has been delivered
+ * (to a terminal, a file or a pipe): the caller may exit straight away. Output that could not be delivered in full
+ * (the reader closed the pipe) is said on stderr and makes the exit code 1.
+ */
 export async function main(argv: string[]): Promise<number> {
+  const output = watchOutput();
+  const code = await runCommand(argv);
+  return output.finish(argv[0] && !argv[0].startsWith('-') ? argv[0] : '', code);
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const commands = COMMANDS;
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

@@ -1,14 +1,18 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { RegisterDatabase } from './schema.js';
+import { timestampFromPostgres } from './timestamp.js';
 
 // Register's ids are bigint and its `date` columns are calendar dates. Read ids and counts as numbers
 // (they fit easily) and dates as 'YYYY-MM-DD' strings, so a date never shifts with the time zone.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
-// Rails writes `timestamp without time zone` in UTC: read it as UTC.
-pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (value: string) => new Date(`${value.replace(' ', 'T')}Z`));
+// Rails writes `timestamp without time zone` in UTC. PostgreSQL keeps microseconds, a JS Date only milliseconds: read
+// timestamps as ISO text with all six fraction digits (`2025-06-25T10:00:00.654321Z`, see timestamp.ts), so what is
+// read is exactly what is compared and written back.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, timestampFromPostgres);
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, timestampFromPostgres);
 
 export type RegisterDb = Kysely<RegisterDatabase>;
 

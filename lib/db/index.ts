@@ -5,3 +5,5 @@ export * from './migrate.js';
 export * from './own-schema.js';
 export * from './lookup.js';
 export * from './versions/index.js';
+export * from './timestamp.js';
+export * from './identity.js';

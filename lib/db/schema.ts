@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TimestampText } from './timestamp.js';
 
 /**
  * Kysely types of the Register tables the toolkit reads and writes, at every supported Register version
@@ -6,13 +7,14 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
  * through the detected features (`registerFeatures(db)`), which name the right table or column for the database at
  * hand. `test/unit/db/schema-types.test.ts` checks every table and column here against the project's description of
  * Register's schema. Enum columns are the integers Register stores; `lib/db/enums.ts` turns them into names. `date`
- * columns read as `'YYYY-MM-DD'` strings and timestamps as `Date` (see `connect.ts`); ids read as numbers.
+ * columns read as `'YYYY-MM-DD'` strings and timestamps as ISO text to the microsecond, `'2025-06-25T10:00:00.654321Z'`
+ * (`TimestampText`, see `timestamp.ts`); ids read as numbers.
  *
  * @example
  * const row = await db.selectFrom('trainees').selectAll().where('slug', '=', slug).executeTakeFirst();
  */
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<TimestampText, Date | string, Date | string>;
+type CreatedAt = ColumnType<TimestampText, Date | string | undefined, Date | string>;
 type Id = Generated<number>;
 type Json = unknown;
 type JsonColumn<T = Json> = ColumnType<T, T | string, T | string>;

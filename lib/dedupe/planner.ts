@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState, type TraineeState } from '../db/enums.js';
+import { displayTimestamp, type TimestampText } from '../db/timestamp.js';
 import type { DuplicatesCsv, DuplicatesCsvRow } from './csv.js';
+import { NORMALISED_TEXT_SQL } from '../plan/sets.js';
 
 /**
  * Works out which trainees to discard from the duplicates CSV, set-based: two SQL statements for the whole
@@ -40,7 +42,7 @@ export interface ListedTrainee {
   providerName: string | null;
   dateOfBirth: string | null;
   lastName: string | null;
-  discardedAt: Date | null;
+  discardedAt: TimestampText | null;
   /** Kept trainees with this e-mail that will be discarded. */
   duplicateCount: number;
   /** Why nothing is planned for this line, when it is skipped. */
@@ -60,8 +62,8 @@ export interface DuplicateTrainee {
   trn: string | null;
   providerId: number;
   providerName: string | null;
-  createdAt: Date;
-  updatedAt: Date;
+  createdAt: TimestampText;
+  updatedAt: TimestampText;
   /** The listed trainee kept in its place (the first listed with this e-mail). */
   keptTraineeId: number;
   /** Reasons a human should look before this one is discarded: a TRN, past draft, another provider, another date of birth or last name (empty for a plain draft copy). */
@@ -83,6 +85,13 @@ export interface DuplicatePlanResult {
   sharedEmails: { email: string; traineeIds: number[] }[];
   /** Duplicates that carry at least one warning. */
   warningCount: number;
+  /**
+   * Every kept trainee whose e-mail is a keeper's (the listed ones too), ascending: the set the commit reads again, so
+   * a duplicate created or discarded since the preview refuses it.
+   */
+  matchedIds: number[];
+  /** The keepers' normalised e-mails. */
+  keeperEmails: string[];
   /** Notes from reading the CSV. */
   csvNotes: string[];
   csvSkipped: { line: number; message: string }[];
@@ -94,7 +103,7 @@ export interface DuplicatePlanResult {
  * The e-mail as the toolkit compares it, in SQL: trimmed of spaces, tabs and line breaks, lower-cased,
  * blank treated as NULL (so it matches nothing).
  */
-export const normalisedEmailSql = (column: string) => sql.raw(`NULLIF(lower(btrim(${column}, E' \\t\\n\\r\\f\\x0B')), '')`);
+export const normalisedEmailSql = (column: string) => NORMALISED_TEXT_SQL(sql.raw(column));
 
 /** The same in TypeScript, for messages and tests. */
 export function normaliseEmail(email: string | null | undefined): string | null {
@@ -109,7 +118,7 @@ interface ListedRow {
   id: number | null;
   email: string | null;
   normalised: string | null;
-  discarded_at: Date | null;
+  discarded_at: TimestampText | null;
   state: number | null;
   trn: string | null;
   first_names: string | null;
@@ -131,8 +140,8 @@ interface DuplicateRow {
   date_of_birth: string | null;
   provider_id: number;
   provider_name: string | null;
-  created_at: Date;
-  updated_at: Date;
+  created_at: TimestampText;
+  updated_at: TimestampText;
 }
 
 const fullName = (first: string | null, last: string | null) => [first, last].filter(Boolean).join(' ') || null;
@@ -176,7 +185,7 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
       skippedBecause: null,
     };
     if (!item.found) item.skippedBecause = `no trainee has id ${item.traineeId}: skipped (Register's task stopped here with RecordNotFound)`;
-    else if (item.discardedAt) item.skippedBecause = `trainee ${item.traineeId} is itself discarded (since ${item.discardedAt.toISOString()}): nothing planned for its e-mail; list the record the provider keeps`;
+    else if (item.discardedAt) item.skippedBecause = `trainee ${item.traineeId} is itself discarded (since ${displayTimestamp(item.discardedAt)}): nothing planned for its e-mail; list the record the provider keeps`;
     else if (item.normalisedEmail === null) item.skippedBecause = `trainee ${item.traineeId} has no e-mail: nothing to match (Register's task would have discarded every trainee without an e-mail)`;
     else if (item.csvEmail !== null && normaliseEmail(item.csvEmail) !== item.normalisedEmail)
       item.skippedBecause = `the file says "${item.csvEmail}" but trainee ${item.traineeId} has "${item.email}": check the id; nothing planned for this line`;
@@ -198,7 +207,7 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
   // single pass over the table. Listed trainees match too (their own e-mail) and are dropped below.
   const listedIds = new Set(ids);
   const emails = [...byEmail.keys()];
-  const duplicateRows = emails.length
+  const matchedRows = emails.length
     ? (
         await sql<DuplicateRow>`
           SELECT d.id, d.slug, d.email, ${normalisedEmailSql('d.email')} AS normalised, d.state, d.trn, d.first_names, d.last_name,
@@ -207,8 +216,9 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
           LEFT JOIN providers p ON p.id = d.provider_id
           WHERE d.discarded_at IS NULL AND ${normalisedEmailSql('d.email')} = ANY(${emails}::text[])
           ORDER BY 4, d.id`.execute(db)
-      ).rows.filter((d) => !listedIds.has(d.id))
+      ).rows
     : [];
+  const duplicateRows = matchedRows.filter((d) => !listedIds.has(d.id));
   const queryMs = performance.now() - started;
 
   const duplicates: DuplicateTrainee[] = duplicateRows.map((d) => {
@@ -250,6 +260,8 @@ export async function planDuplicateRemoval(db: RegisterDb, csv: Pick<DuplicatesC
     problems,
     sharedEmails,
     warningCount: duplicates.filter((d) => d.warnings.length > 0).length,
+    matchedIds: matchedRows.map((d) => Number(d.id)).sort((a, b) => a - b),
+    keeperEmails: emails,
     csvNotes: csv.notes ?? [],
     csvSkipped: csv.skipped ?? [],
     queryMs,

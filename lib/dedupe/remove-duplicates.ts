@@ -54,6 +54,15 @@ export async function planRemoveDuplicates(db: RegisterDb, input: RemoveDuplicat
       `${d.name ?? 'trainee'} ${d.id}, duplicate of ${d.keptTraineeId}`,
     );
   }
+  if (result.keeperEmails.length) {
+    // The kept trainees sharing the listed e-mails must be exactly those previewed: a duplicate created since would be
+    // left, a keeper discarded since would leave nobody. The listed keepers are locked while the set is read again.
+    const keeperIds = result.listed.filter((l) => !l.skippedBecause).map((l) => l.traineeId);
+    builder.expectSet('trainees', { email: { normalised: result.keeperEmails }, discarded_at: null }, result.matchedIds, {
+      label: `kept trainees sharing an e-mail with the ${keeperIds.length} listed trainee${keeperIds.length === 1 ? '' : 's'}`,
+      lock: { table: 'trainees', ids: keeperIds },
+    });
+  }
   const plan = builder.build();
   const preview = duplicatePreviewRows(result);
 

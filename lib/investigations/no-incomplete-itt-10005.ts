@@ -1,4 +1,5 @@
 import { traineeState } from '../db/enums.js';
+import { toTimestampText } from '../db/timestamp.js';
 import { planBuilder } from '../plan/builder.js';
 import { planDeletes } from '../queues/actions.js';
 import { differenceLines } from './compare.js';
@@ -67,7 +68,7 @@ export async function investigateNoIncompleteItt(ctx: InvestigationContext, inpu
         'trainees',
         trainee.id,
         { state: trainee.state, awarded_at: trainee.awarded_at },
-        { state: traineeState.toDb('awarded'), awarded_at: new Date(`${dqtAwardDate}T00:00:00Z`) },
+        { state: traineeState.toDb('awarded'), awarded_at: toTimestampText(`${dqtAwardDate}T00:00:00Z`) },
         fullName(trainee),
       )
       .build();

@@ -1,5 +1,6 @@
 import { trnRequestState } from '../db/enums.js';
 import { latestTrnRequest } from '../trainees/trn-request.js';
+import { displayTimestamp, timestampToDate, type TimestampText } from '../db/timestamp.js';
 import { DqtError } from '../dqt/error.js';
 import type { TrnRequestInfo } from '../dqt/schemas.js';
 import { FixInputError } from '../plan/errors.js';
@@ -12,7 +13,7 @@ export interface TrnRequestFacts {
   id: number;
   requestId: string;
   state: string;
-  createdAt: Date | null;
+  createdAt: TimestampText | null;
   /** DQT's GET /v2/trn-requests/{requestId}; null when DQT did not answer (see `dqtError`). */
   dqt: TrnRequestInfo | null;
   dqtError: string | null;
@@ -59,10 +60,10 @@ export async function investigateRetrieveTrnTimeout(ctx: InvestigationContext, i
   const { comparison: c, target, trainee } = g;
   const facts = commonFacts(c, target);
   const request = await trnRequestFacts(ctx, trainee.id);
-  const submitted = trainee.submitted_for_trn_at ? new Date(trainee.submitted_for_trn_at) : null;
+  const submitted = timestampToDate(trainee.submitted_for_trn_at);
   const days = submitted ? Math.floor((now.getTime() - submitted.getTime()) / 86_400_000) : null;
   facts.push(
-    { fact: 'Submitted for TRN', value: submitted ? `${submitted.toISOString()} (${days} days ago)` : 'never (submitted_for_trn_at is empty)' },
+    { fact: 'Submitted for TRN', value: trainee.submitted_for_trn_at ? `${displayTimestamp(trainee.submitted_for_trn_at)} (${days} days ago)` : 'never (submitted_for_trn_at is empty)' },
     { fact: 'TRN request on Register', value: request ? `#${request.id}, request id ${request.requestId}, ${request.state}` : 'none' },
     {
       fact: 'TRN request on DQT',

@@ -1,3 +1,4 @@
+import { timestampToDate } from '../db/timestamp.js';
 import { JOB_POLLING } from '../jobs/names.js';
 import { planReregister, planRestartPolling, type JobPlan } from '../queues/actions.js';
 import { commonFacts, deadJobLine, gatherInvestigation, type Investigation, type InvestigationContext } from './investigation.js';
@@ -71,7 +72,7 @@ export async function investigateUpdateMissingTrn(ctx: InvestigationContext, inp
     }
   } else {
     cause = 'unknown-to-dqt';
-    const submitted = trainee.submitted_for_trn_at ? new Date(trainee.submitted_for_trn_at) : null;
+    const submitted = timestampToDate(trainee.submitted_for_trn_at);
     const resetsSubmission = ['draft', 'deferred'].includes(c.register.state);
     const stale = !resetsSubmission && (!submitted || submitted.getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000 <= now.getTime());
     diagnosis = `DQT does not know the trainee (no teacher found, ${request ? `TRN request ${request.requestId} unknown to DQT` : 'no TRN request'}): the registration never reached DQT${request?.state === 'failed' ? ' (Register stored it as failed)' : ''}.`;

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { RegisterDatabase, Trainee, TraineeUpdate } from '../db/schema.js';
+import { isTimestampLike, railsTimestampJson, toTimestampText } from '../db/timestamp.js';
 
 /**
  * Writes a trainee change made by a job together with its audit row, in one transaction, in the audited gem's
@@ -12,10 +13,10 @@ import type { RegisterDatabase, Trainee, TraineeUpdate } from '../db/schema.js';
  */
 export const JOB_AUDIT_USERNAME = 'DQT job';
 
-const auditValue = (v: unknown): unknown => {
-  if (v instanceof Date) return v.toISOString();
-  return v ?? null;
-};
+/** As Rails writes `audited_changes`: timestamps to the millisecond (the column keeps microseconds). */
+const auditValue = (v: unknown): unknown => (isTimestampLike(v) ? railsTimestampJson(v) : v ?? null);
+/** For "did it change": timestamps compared to the microsecond, as Rails' dirty tracking does. */
+const exactValue = (v: unknown): unknown => (isTimestampLike(v) ? toTimestampText(v) : v ?? null);
 
 /**
  * Applies `changes` to the trainee (locked with FOR UPDATE, so the "before" values are current) and writes one
@@ -30,9 +31,8 @@ export async function updateTraineeAudited(
   const before = await trx.selectFrom('trainees').selectAll().where('id', '=', traineeId).forUpdate().executeTakeFirstOrThrow();
   const audited: Record<string, [unknown, unknown]> = {};
   for (const [column, value] of Object.entries(changes)) {
-    const old = auditValue((before as Record<string, unknown>)[column]);
-    const now = auditValue(value);
-    if (JSON.stringify(old) !== JSON.stringify(now)) audited[column] = [old, now];
+    const old = (before as Record<string, unknown>)[column];
+    if (JSON.stringify(exactValue(old)) !== JSON.stringify(exactValue(value))) audited[column] = [auditValue(old), auditValue(value)];
   }
   if (!Object.keys(audited).length) return audited;
   await trx

@@ -5,6 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { traineeState, trnRequestState, type TraineeState } from '../db/enums.js';
 import type { RegisterDb } from '../db/connect.js';
 import type { Trainee } from '../db/schema.js';
+import { timestampToDate } from '../db/timestamp.js';
 import type { DqtClient } from '../dqt/client.js';
 import { DqtError, TraineeAwardMissingTrn, TraineeUpdateMissingTrn } from '../dqt/error.js';
 import { awardBody, trnRequestBody, updateBody, withdrawalBody } from '../dqt/payloads.js';
@@ -190,7 +191,7 @@ async function retrieveTrn(ctx: JobContext, job: Job, trnRequestId: number, time
     if (!trainee.submitted_for_trn_at) {
       throw new TraineeAttributeError(`Trainee#submitted_for_trn_at is nil - it should be timestamped (id: ${trainee.id})`);
     }
-    const timeout = new Date(new Date(trainee.submitted_for_trn_at).getTime() + polling.maxPollDurationDays * 86_400_000).toISOString();
+    const timeout = new Date(timestampToDate(trainee.submitted_for_trn_at).getTime() + polling.maxPollDurationDays * 86_400_000).toISOString();
     await requeue(timeout, 0);
     return `first run: polling until ${timeout}`;
   }

@@ -4,13 +4,14 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState } from '../db/enums.js';
+import { timestampToDate } from '../db/timestamp.js';
 import { createDqtClient } from '../dqt/client.js';
 import { dqtSandboxAdmin } from '../dqt/sandbox/admin.js';
 import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
 import { sidekiqBackoffMs, JOB_POLLING } from './names.js';
 import { runJob } from './processors.js';
 import { openJobQueues, type EnqueueArgs, type JobQueues } from './queues.js';
-import type { SeedHook } from '../sandbox/services.js';
+import type { SeedHook } from '../sandbox/service.js';
 
 /**
  * The seed hook that fills the `dqt` queue's dead set: each DQT scenario's job runs once, through the real
@@ -82,7 +83,7 @@ async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs
   const request = await latestTrnRequest(db, run.traineeId);
   if (!request) throw new Error(`Seed error: trainee ${run.traineeId} has no TRN request.`);
   const trainee = await db.selectFrom('trainees').select(['submitted_for_trn_at']).where('id', '=', run.traineeId).executeTakeFirstOrThrow();
-  const timeoutAfter = new Date(new Date(trainee.submitted_for_trn_at!).getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000);
+  const timeoutAfter = new Date(timestampToDate(trainee.submitted_for_trn_at!).getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000);
   return { trnRequestId: request.id, traineeId: run.traineeId, timeoutAfter };
 }
 
@@ -100,7 +101,7 @@ async function settle(jobId: string, queues: JobQueues, timeoutMs: number): Prom
   return { state: 'still running after the time allowed', reason: '' };
 }
 
-/** `seedDqtDeadSet` as a seed hook (`seedHooks` in lib/sandbox/services.ts). */
+/** `seedDqtDeadSet` as a seed hook (`SANDBOX_PARTS` in lib/cli/sandbox-parts.ts). */
 export const dqtDeadSetSeedHook: SeedHook = {
   name: 'dqt-dead-set',
   // A seed must not fail because Redis or the DQT sandbox is away: say so and carry on.

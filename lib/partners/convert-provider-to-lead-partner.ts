@@ -75,10 +75,13 @@ export async function convertProvidersToLeadPartners(db: RegisterDb, input: Conv
     }
     builder.update('providers', provider.id, { accredited: provider.accredited }, { accredited: false }, provider.name);
 
-    const providerUsers = await db.selectFrom('provider_users').select('user_id').where('provider_id', '=', provider.id).orderBy('user_id').execute();
+    const providerUsers = await db.selectFrom('provider_users').select(['id', 'user_id']).where('provider_id', '=', provider.id).orderBy('user_id').execute();
+    // The links follow the provider's users as previewed: a user added or removed since refuses the commit.
+    builder.expectSet('provider_users', { provider_id: provider.id }, providerUsers.map((u) => u.id), { label: `users of provider ${provider.id} (${provider.name})`, lock: { table: 'providers', ids: [provider.id] } });
     const wanted = new Set(providerUsers.map((u) => u.user_id));
     const links = existing ? await db.selectFrom(usersTable).selectAll().where(userColumn, '=', existing.id).orderBy('id').execute() : [];
     const linked = new Set(links.map((l) => l.user_id));
+    if (existing) builder.expectSet('lead_partner_users', { lead_partner_id: existing.id }, links.map((l) => l.id), { label: `users of lead partner ${existing.id} (${existing.name ?? provider.name})`, lock: { table: 'lead_partners', ids: [existing.id] } });
     for (const userId of wanted) {
       if (linked.has(userId)) userRows.push({ provider_id: provider.id, user_id: userId, action: 'kept' });
       else {

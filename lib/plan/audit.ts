@@ -68,16 +68,22 @@ export function auditComment(comment: string, ticket?: string): string {
 }
 
 
-/** `audited_changes` for a create or destroy: every audited column with its value. */
-export function wholeRowChanges(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([c]) => !NOT_AUDITED_COLUMNS.has(c)).map(([c, v]) => [c, auditValue(v)]));
+/** A column's type from PostgreSQL's catalogue (`format_type`), e.g. `timestamp(6) without time zone`; undefined if unknown. */
+export type ColumnTypeOf = (column: string) => string | undefined;
+
+/** `audited_changes` for a create or destroy: every audited column with its value (timestamps as Rails writes them). */
+export function wholeRowChanges(row: Record<string, unknown>, typeOf?: ColumnTypeOf): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).filter(([c]) => !NOT_AUDITED_COLUMNS.has(c)).map(([c, v]) => [c, auditValue(v, typeOf?.(c))]));
 }
 
-/** `audited_changes` for an update: `{ column: [old, new] }`, only for columns whose value really changes (as the gem's dirty tracking). */
-export function updateChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
+/**
+ * `audited_changes` for an update: `{ column: [old, new] }`, only for columns whose value really changes (as the gem's
+ * dirty tracking: a timestamp that moved by a microsecond changed, even though Rails' JSON shows both to the millisecond).
+ */
+export function updateChanges(before: Record<string, unknown>, after: Record<string, unknown>, typeOf?: ColumnTypeOf): Record<string, [unknown, unknown]> {
   return Object.fromEntries(
     Object.keys(after)
       .filter((c) => !NOT_AUDITED_COLUMNS.has(c) && !sameValue(before[c], after[c]))
-      .map((c) => [c, [auditValue(before[c]), auditValue(after[c])] as [unknown, unknown]]),
+      .map((c) => [c, [auditValue(before[c], typeOf?.(c)), auditValue(after[c], typeOf?.(c))] as [unknown, unknown]]),
   );
 }

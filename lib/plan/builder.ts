@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TableName } from '../db/schema.js';
-import type { ChangeAudit, DiscardableTable, InsertValues, Plan, PlanRef, PostCommitAction, RowChange, RowValues } from './types.js';
+import type { ChangeAudit, DiscardableTable, InsertValues, Plan, PlanRef, PostCommitAction, RowChange, RowSetCheck, RowValues, SetCondition } from './types.js';
 
 /** A preview label, or options: the label and how the change is audited (`audit: 'none'` when Register's own code writes no audit for it). */
 export type ChangeOptions = string | { label?: string; audit?: ChangeAudit };
@@ -27,6 +27,7 @@ import { sameValue } from './values.js';
 export class PlanBuilder {
   private readonly changes: RowChange[] = [];
   private readonly actions: PostCommitAction[] = [];
+  private readonly sets: RowSetCheck[] = [];
   constructor(
     private readonly title: string,
     private readonly options: { ticket?: string; id?: string } = {},
@@ -61,6 +62,31 @@ export class PlanBuilder {
     return this;
   }
 
+  /**
+   * The plan depends on this set of rows: at commit, after locking `lock` (the parent rows), the rows of `table` matching
+   * `where` (any of the conditions when a list) must still be exactly `ids`, or the commit is refused.
+   *
+   * @example
+   * builder.expectSet('placements', { trainee_id: trainee.id }, placements.map((p) => p.id), {
+   *   label: `placements of trainee ${trainee.id}`, lock: { table: 'trainees', ids: [trainee.id] } });
+   */
+  expectSet<T extends TableName>(
+    table: T,
+    where: SetCondition<T> | SetCondition<T>[],
+    ids: readonly number[],
+    options: { label: string; lock?: { table: TableName; ids: readonly number[] } | { table: TableName; ids: readonly number[] }[] },
+  ): this {
+    const locks = options.lock === undefined ? [] : Array.isArray(options.lock) ? options.lock : [options.lock];
+    this.sets.push({
+      label: options.label,
+      table,
+      where: (Array.isArray(where) ? where : [where]).map((w) => ({ ...w })),
+      ids: [...new Set(ids)].sort((a, b) => a - b),
+      lock: locks.map((l) => ({ table: l.table, ids: [...new Set(l.ids)].sort((a, b) => a - b) })),
+    } as RowSetCheck);
+    return this;
+  }
+
   /** Enqueue a job after the commit. */
   enqueue(action: Omit<Extract<PostCommitAction, { kind: 'enqueue-job' }>, 'kind'>): this {
     this.actions.push({ kind: 'enqueue-job', ...action });
@@ -79,6 +105,7 @@ export class PlanBuilder {
       ...(this.options.ticket?.trim() ? { ticket: this.options.ticket.trim() } : {}),
       changes: this.changes.map((c) => ({ ...c })),
       actions: [...this.actions],
+      ...(this.sets.length ? { sets: this.sets.map((c) => ({ ...c })) } : {}),
       builtAt: new Date().toISOString(),
     };
   }

@@ -10,18 +10,20 @@ import { auditComment, auditPolicy, auditUsername, updateChanges, wholeRowChange
 import { ensureChangeLog, writeChangeLog, type ChangeLogEntry } from './change-log.js';
 import { isPlanRef } from './builder.js';
 import { PlanRefusedError } from './errors.js';
-import { checkCommitAllowed } from './guard.js';
+import { checkCommitAllowed, checkWriteTarget, writeTarget } from './guard.js';
 import { describeValue } from './format.js';
 import { planHash } from './hash.js';
 import type { ActionResult, AppliedChange, Plan, Receipt, RowChange } from './types.js';
-import { dbJsonValue, sameValue } from './values.js';
+import { dbJsonValue, isTimestampType, sameValue } from './values.js';
+import { checkSetShape, lockSetParents, setDifferences } from './sets.js';
+import { toTimestampText } from '../db/timestamp.js';
 
 export interface CommitOptions {
   /** Why the change is made (required, not blank). Written to every audit's `comment`. */
   auditComment: string;
   /** Who is committing; defaults to the configuration's operator (`SUPPORT_OPERATOR`). */
   operator?: string | null;
-  /** The configuration (operator, write switch); read from the environment when not given. */
+  /** The configuration (operator, write switch, database); read from the environment when not given, and its database when it has none. */
   config?: Pick<Config, 'operator' | 'writesAllowed'> & Partial<Config>;
   /** Called after each statement inside the transaction (progress for big plans). An error thrown here rolls everything back. */
   onProgress?: (step: { statement: string; rows: number; done: number; total: number }) => void | Promise<void>;
@@ -46,7 +48,8 @@ type AnyRow = Record<string, unknown> & { id: number };
  * audited gem's format, commits, and only then runs the post-commit actions (enqueue a job).
  *
  * Refuses (throws `PlanRefusedError`, nothing written) on a blank comment, an unknown operator, writes not allowed,
- * or any row that changed since the plan was built. Committing the same plan again writes nothing and says so
+ * a connection to another database than the configuration names (`checkWriteTarget`), or any row or set of rows that
+ * changed since the plan was built. Committing the same plan again writes nothing and says so
  * (`receipt.alreadyCommitted`).
  *
  * @example
@@ -57,10 +60,14 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
   const config = options.config ?? loadConfig();
   const { comment, operator } = checkCommitAllowed({ auditComment: options.auditComment, operator: options.operator, config });
   checkPlanShape(plan);
+  // Where the configuration says writes go: checked on the transaction's own connection, whatever `db` is.
+  const target = await writeTarget(config.database ?? loadConfig().database);
 
   const hash = planHash(plan);
   const fullComment = auditComment(comment, plan.ticket);
   const committedAt = new Date();
+  // Written to updated_at, discarded_at and created_at: the same text everywhere (see lib/db/timestamp.ts).
+  const now = toTimestampText(committedAt);
   const username = auditUsername(operator);
 
   // Which Register this is decides which changes Register would audit (and with which association).
@@ -73,6 +80,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
     .execute(async (trx) => {
       // Never wait for ever on a row Register (or another operator) holds: refuse instead.
       await sql.raw(`SET LOCAL lock_timeout = ${lockTimeoutMs}`).execute(trx);
+      await checkWriteTarget(trx, target);
       // Two commits of the same plan at once: the second waits here, then finds the first one's audits.
       await sql`SELECT pg_advisory_xact_lock(hashtextextended(${plan.id}, 0))`.execute(trx);
       await ensureChangeLog(trx);
@@ -88,14 +96,20 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
         await options.onProgress?.({ statement, rows, done, total });
       };
 
+      // Sets of rows the plan depends on: their parents locked first (no child can be added through a foreign key
+      // to them until this transaction ends), then the rows to change, then each set read again.
+      const sets = plan.sets ?? [];
+      const goneParents = sets.length ? await lockSetParents(trx, sets) : [];
       const current = await lockRows(trx, plan.changes, policyOf);
+      const setChanges = sets.length ? await setDifferences(trx, sets, plan.changes) : [];
       await step('lock and read rows', current.size);
-      const problems = driftProblems(plan.changes, current);
+      const problems: Problem[] = [...goneParents.map((text) => ({ text, missing: true })), ...driftProblems(plan.changes, current), ...setChanges.map((d) => ({ text: d.text }))];
       if (problems.length) {
-        if (plan.changes.every((c) => c.kind !== 'insert') && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
+        if (plan.changes.every((c) => c.kind !== 'insert') && !goneParents.length && setChanges.every((d) => d.inPlace) && alreadyInPlace(plan.changes, current)) return { status: 'in-place' as const };
+        const what = setChanges.length || goneParents.length ? 'the data this plan depends on has changed' : problems.length === 1 ? 'a row has changed' : `${problems.length} rows have changed`;
         throw new PlanRefusedError(
           problems.some((p) => p.missing) ? 'missing-row' : 'drift',
-          `Refused: ${problems.length === 1 ? 'a row has' : `${problems.length} rows have`} changed since this plan was built, so nothing was written.\n` +
+          `Refused: ${what} since this plan was built, so nothing was written.\n` +
             problems.map((p) => `  - ${p.text}`).join('\n') +
             '\nRun the runbook again from the top to see the current data and a new preview.',
           problems.map((p) => p.text),
@@ -103,6 +117,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
       }
       await checkAbsent(trx, plan.changes);
 
+      const catalogue = await columnCatalogue(trx, [...new Set(plan.changes.map((c) => c.table))]);
       const ids = await allocateInsertIds(trx, plan.changes);
       const resolve = (value: unknown): unknown => {
         if (!isPlanRef(value)) return value;
@@ -121,6 +136,12 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
       for (const batch of batches(plan.changes)) {
         const { kind, table } = batch[0]!.change;
         const policy = policyOf(batch[0]!.change);
+        const types = catalogue.get(table) ?? new Map<string, string>();
+        const typeOf = (column: string) => types.get(column);
+        // Timestamps in the toolkit's text (a Date or zoned ISO text given in a plan), so the receipt and the
+        // change log hold exactly what the database holds.
+        const exact = (values: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(values).map(([c, v]) => [c, isTimestampType(typeOf(c)) && v != null ? dbJsonValue(v, typeOf(c)) : v]));
         const audit = (id: number, action: 'create' | 'update' | 'destroy', changes: Record<string, unknown>, row: Record<string, unknown>) => {
           if (!policy) return;
           const association = policy.associated;
@@ -146,27 +167,27 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
         if (kind === 'update' || kind === 'discard') {
           const records = batch.map(({ change }) => {
             const row = current.get(key(change.table, (change as { id: number }).id))!;
-            const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: committedAt } : { ...((change as { values: object }).values) };
+            const values: Record<string, unknown> = change.kind === 'discard' ? { discarded_at: now } : exact({ ...((change as { values: object }).values) });
             return { change, row, values };
           });
           const columns = Object.keys(records[0]!.values);
-          await populateUpdate(trx, table, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: committedAt })));
+          await populateUpdate(trx, table, types, columns, records.map((r) => ({ id: r.row.id, ...r.values, updated_at: now })));
           for (const r of records) {
             const before = Object.fromEntries(columns.map((c) => [c, r.row[c] ?? null]));
             applied.push({ kind, table, id: r.row.id, before, after: { ...r.values } });
-            audit(r.row.id, 'update', updateChanges(before, r.values), { ...r.row, ...r.values });
+            audit(r.row.id, 'update', updateChanges(before, r.values, typeOf), { ...r.row, ...r.values });
           }
           await step(`write ${kind} ${table}`, records.length);
         } else if (kind === 'insert') {
           const records = batch.map(({ change, index }) => {
-            const values = Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)]));
+            const values = exact(Object.fromEntries(Object.entries((change as { values: object }).values).map(([c, v]) => [c, resolve(v)])));
             return { id: ids.byIndex.get(index)!, values };
           });
           const columns = ['id', ...Object.keys(records[0]!.values), 'created_at', 'updated_at'].filter((c, i, all) => all.indexOf(c) === i);
-          await populateInsert(trx, table, columns, records.map((r) => ({ created_at: committedAt, updated_at: committedAt, ...r.values, id: r.id })));
+          await populateInsert(trx, table, types, columns, records.map((r) => ({ created_at: now, updated_at: now, ...r.values, id: r.id })));
           for (const r of records) {
             applied.push({ kind, table, id: r.id, before: null, after: { ...r.values } });
-            audit(r.id, 'create', wholeRowChanges(r.values), r.values);
+            audit(r.id, 'create', wholeRowChanges(r.values, typeOf), r.values);
           }
           await step(`write insert ${table}`, records.length);
         } else {
@@ -175,7 +196,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
           for (const row of records) {
             const { id, ...before } = row;
             applied.push({ kind, table, id, before, after: null });
-            audit(id, 'destroy', wholeRowChanges(before), row);
+            audit(id, 'destroy', wholeRowChanges(before, typeOf), row);
           }
           await step(`write delete ${table}`, records.length);
         }
@@ -183,6 +204,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
 
       const auditIds = await insertAudits(trx, audits);
       await step('write audits', 0);
+      // Every changed row, audited or not, in the toolkit's change log: exact values before and after (revert reads them).
       await writeChangeLog(
         trx,
         applied.map((a, i): ChangeLogEntry => {
@@ -193,7 +215,7 @@ export async function commitPlan(db: RegisterDb, plan: Plan, options: CommitOpti
             planTitle: plan.title,
             operator,
             comment: fullComment,
-            committedAt: committedAt.toISOString(),
+            committedAt: now,
             table: a.table,
             recordId: a.id,
             action: a.kind === 'insert' ? 'create' : a.kind === 'delete' ? 'destroy' : 'update',
@@ -262,6 +284,7 @@ async function runActions(db: RegisterDb, plan: Plan, receipt: Receipt, config: 
 
 function checkPlanShape(plan: Plan): void {
   if (!plan || typeof plan.id !== 'string' || !Array.isArray(plan.changes)) throw new Error('This is not a plan: build one with planBuilder(...).build() or a fix function.');
+  checkSetShape(plan.sets ?? []);
   const seen = new Set<string>();
   for (const change of plan.changes) {
     ident(change.table);
@@ -346,7 +369,7 @@ function alreadyInPlace(changes: RowChange[], current: Map<string, AnyRow>): boo
 async function checkAbsent(trx: Trx, changes: RowChange[]): Promise<void> {
   for (const change of changes) {
     if (change.kind !== 'insert' || !change.absent || Object.keys(change.absent).length === 0) continue;
-    const conditions = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => (v === null ? sql`${ident(c)} IS NULL` : sql`${ident(c)} = ${dbJsonValue(v)}`));
+    const conditions = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => (v === null ? sql`${ident(c)} IS NULL` : sql`${ident(c)} = ${dbJsonValue(v) as string}`));
     const found = await sql<{ id: number }>`SELECT id FROM ${ident(change.table)} WHERE ${sql.join(conditions, sql` AND `)} LIMIT 1`.execute(trx);
     if (found.rows.length) {
       const what = Object.entries(change.absent as Record<string, unknown>).map(([c, v]) => `${c} ${describeValue(change.table, c, v)}`).join(', ');
@@ -424,43 +447,46 @@ function* batches(changes: RowChange[]): Generator<{ change: RowChange; index: n
   if (run.length) yield run;
 }
 
-const asJson = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, dbJsonValue(v)]))));
+const asJson = (types: Map<string, string>, rows: Record<string, unknown>[]) =>
+  JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, dbJsonValue(v, types.get(c))]))));
 
-/** Column name → SQL type of a table, from the catalogue (to type the `unnest` arrays). */
-async function columnTypes(trx: Trx, table: string): Promise<Map<string, string>> {
-  const result = await sql<{ name: string; type: string }>`
-    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-    WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`.execute(trx);
-  return new Map(result.rows.map((r) => [r.name, r.type]));
+/** Table → column name → SQL type (`format_type`), from the catalogue: to type the `unnest` arrays and to know timestamps. */
+async function columnCatalogue(trx: Trx, tables: string[]): Promise<Map<string, Map<string, string>>> {
+  const result = await sql<{ table: string; name: string; type: string }>`
+    SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE a.attrelid = ANY(${tables}::regclass[]) AND a.attnum > 0 AND NOT a.attisdropped`.execute(trx);
+  const out = new Map<string, Map<string, string>>();
+  for (const r of result.rows) (out.get(r.table) ?? out.set(r.table, new Map()).get(r.table)!).set(r.name, r.type);
+  return out;
 }
 
-/** A column of values as a PostgreSQL array parameter: timestamps as UTC text, jsonb as JSON text. */
+/** A column of values as a PostgreSQL array parameter: timestamps as the toolkit's UTC text (every digit), jsonb as JSON text. */
 function arrayOf(type: string, values: unknown[]): unknown[] {
   const json = type === 'jsonb' || type === 'json';
-  return values.map((v) => (v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : json ? JSON.stringify(v) : v));
+  return values.map((v) => (v === undefined || v === null ? null : json ? JSON.stringify(v) : dbJsonValue(v, type)));
 }
 
 /**
  * `UPDATE t SET c = v.c … FROM unnest($1::bigint[], $2::<type>[], …) AS v(id, c, …) WHERE t.id = v.id`: one statement
  * for the batch, one typed array per column. Array-typed columns fall back to `jsonb_populate_recordset`.
  */
-async function populateUpdate(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+async function populateUpdate(trx: Trx, table: string, types: Map<string, string>, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
   const all = ['id', ...[...columns, 'updated_at'].filter((c, i, list) => list.indexOf(c) === i && c !== 'id')];
   const set = sql.join(all.slice(1).map((c) => sql`${ident(c)} = v.${ident(c)}`));
-  const types = await columnTypes(trx, table);
   const missing = all.filter((c) => !types.has(c));
   if (missing.length) throw new Error(`Plan error: table ${table} has no column ${missing.join(', ')}.`);
   if (all.some((c) => types.get(c)!.endsWith('[]'))) {
-    await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
+    await sql`UPDATE ${ident(table)} AS t SET ${set} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(types, rows)}::jsonb) AS v WHERE t.id = v.id`.execute(trx);
     return;
   }
   const arrays = all.map((c) => sql`${arrayOf(types.get(c)!, rows.map((r) => r[c]))}::${sql.raw(`${types.get(c)!}[]`)}`);
   await sql`UPDATE ${ident(table)} AS t SET ${set} FROM unnest(${sql.join(arrays)}) AS v(${sql.join(all.map(ident))}) WHERE t.id = v.id`.execute(trx);
 }
 
-async function populateInsert(trx: Trx, table: string, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
+async function populateInsert(trx: Trx, table: string, types: Map<string, string>, columns: string[], rows: Record<string, unknown>[]): Promise<void> {
   const list = sql.join(columns.map(ident));
-  await sql`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(rows)}::jsonb)`.execute(trx);
+  await sql`INSERT INTO ${ident(table)} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${ident(table)}, ${asJson(types, rows)}::jsonb)`.execute(trx);
 }
 
 const AUDIT_COLUMNS: [string, string][] = [

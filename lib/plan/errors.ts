@@ -10,11 +10,12 @@
  * | `missing-row` | a row the plan changes no longer exists |
  * | `already-exists` | a row the plan inserts already exists |
  * | `locked` | a row stayed locked by another transaction (Register changing it right now) past the lock timeout |
+ * | `wrong-database` | the connection reaches another database than the configuration names (the sandbox, or DATABASE_URL) |
  */
 export class PlanRefusedError extends Error {
   override name = 'PlanRefusedError';
   constructor(
-    readonly reason: 'blank-comment' | 'unknown-operator' | 'writes-not-allowed' | 'drift' | 'missing-row' | 'already-exists' | 'locked',
+    readonly reason: 'blank-comment' | 'unknown-operator' | 'writes-not-allowed' | 'drift' | 'missing-row' | 'already-exists' | 'locked' | 'wrong-database',
     message: string,
     readonly details: string[] = [],
   ) {

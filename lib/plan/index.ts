@@ -15,5 +15,6 @@ export * from './preview.js';
 export * from './commit.js';
 export * from './revert.js';
 export * from './change-log.js';
+export { describeSetCheck } from './sets.js';
 export * from './fix.js';
 export * from './notebook.js';

@@ -7,6 +7,7 @@ import { postCommitRunner } from './actions.js';
 import { isPlanRef } from './builder.js';
 import { describeValue } from './format.js';
 import { planHash } from './hash.js';
+import { describeSetCheck } from './sets.js';
 import type { Plan, RowChange } from './types.js';
 
 /** One line of a preview: one field of one row, before and after. */
@@ -32,6 +33,8 @@ export interface PlanPreview {
   /** Rows changed per table and kind. */
   counts: { table: TableName; update: number; insert: number; discard: number; delete: number }[];
   actions: string[];
+  /** The sets of rows checked again at commit (`plan.sets`), one line each. */
+  checks: string[];
   html: string;
   text: string;
 }
@@ -94,6 +97,7 @@ export function previewPlan(plan: Plan): PlanPreview {
     const available = postCommitRunner(a.kind) ? '' : ' — not available in this toolkit yet: do it by hand';
     return `After the commit: enqueue ${a.job} (queue ${a.queue}) for ${target}: ${a.description}${available}`;
   });
+  const checks = (plan.sets ?? []).map((set) => `Checked again at commit: ${describeSetCheck(set)}`);
   const empty = plan.changes.length === 0 && plan.actions.length === 0;
   const countText = counts.map((c) => `${c.table}: ${(['update', 'insert', 'discard', 'delete'] as const).filter((k) => c[k]).map((k) => `${c[k]} ${PAST[k]}`).join(', ')}`);
   const header = `Plan: ${plan.title}${plan.ticket ? `\nTicket: ${plan.ticket}` : ''}\nHash: ${hash}`;
@@ -104,6 +108,7 @@ export function previewPlan(plan: Plan): PlanPreview {
     empty ? nothing : `Rows: ${countText.join('; ')}`,
     ...(lines.length ? [textTable(lines.slice(0, TEXT_LINES).map(({ emptied: _e, ...l }) => l), { columns: ['change', 'table', 'row', 'label', 'field', 'before', 'after'], maxWidth: 48 })] : []),
     ...(lines.length > TEXT_LINES ? [`… and ${(lines.length - TEXT_LINES).toLocaleString('en-GB')} more lines (previewLines(plan) has them all)`] : []),
+    ...checks,
     ...actions,
   ].join('\n');
 
@@ -119,10 +124,10 @@ export function previewPlan(plan: Plan): PlanPreview {
           { caption: 'Fields that will change (emptied fields highlighted)', columns: ['change', 'table', 'row', 'label', 'field', 'before', 'after'], rowClass: (_r, i) => (lines[i]!.emptied ? 'warn' : lines[i]!.change === 'delete' ? 'bad' : undefined), pageSize: 100 },
         )
       : '',
-    actions.map((a) => `<div style="font:13px system-ui,sans-serif;margin:4px 0">${escapeHtml(a)}</div>`).join(''),
+    [...checks, ...actions].map((a) => `<div style="font:13px system-ui,sans-serif;margin:4px 0">${escapeHtml(a)}</div>`).join(''),
   ].join('');
 
-  return { title: plan.title, hash, empty, lines, counts, actions, html, text };
+  return { title: plan.title, hash, empty, lines, counts, actions, checks, html, text };
 }
 
 const PAST = { update: 'updated', insert: 'inserted', discard: 'discarded', delete: 'deleted' } as const;

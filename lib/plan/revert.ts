@@ -4,6 +4,8 @@ import { tableOfModel } from './audit.js';
 import { changeLogOf } from './change-log.js';
 import { PlanBuilder } from './builder.js';
 import type { DiscardableTable, Plan, Receipt, RowValues } from './types.js';
+import { isTimestampLike, railsTimestampJson } from '../db/timestamp.js';
+import { sql } from 'kysely';
 
 /**
  * The inverse of a committed plan, built from its receipt: every update put back (expecting the values the commit
@@ -16,7 +18,7 @@ import type { DiscardableTable, Plan, Receipt, RowValues } from './types.js';
  * showPlan(undo);
  * await commitPlan(db, undo, { auditComment: 'Reverting: wrong trainee (ticket 1234)' });
  */
-export function revertPlan(receipt: Receipt): Plan {
+export function revertPlan(receipt: Pick<Receipt, 'planId' | 'hash' | 'title' | 'applied'> & { alreadyCommitted?: boolean }): Plan {
   if (receipt.alreadyCommitted || receipt.applied.length === 0) {
     throw new Error(`Nothing to revert: this receipt (plan ${receipt.planId}) is from a commit that changed nothing. Revert using the receipt of the commit that wrote the changes.`);
   }
@@ -72,7 +74,8 @@ export async function revertCommittedPlan(db: RegisterDb, planId: string): Promi
     const changes = (audit.audited_changes ?? {}) as Record<string, unknown>;
     if (audit.action === 'update') {
       const pairs = Object.entries(changes) as [string, [unknown, unknown]][];
-      builder.update(table, audit.auditable_id, Object.fromEntries(pairs.map(([c, v]) => [c, v[1]])) as RowValues<typeof table>, Object.fromEntries(pairs.map(([c, v]) => [c, v[0]])) as RowValues<typeof table>);
+      const expected = await exactWhereAudited(db, table, audit.auditable_id, Object.fromEntries(pairs.map(([c, v]) => [c, v[1]])));
+      builder.update(table, audit.auditable_id, expected as RowValues<typeof table>, Object.fromEntries(pairs.map(([c, v]) => [c, v[0]])) as RowValues<typeof table>);
     } else if (audit.action === 'create') {
       builder.delete(table, audit.auditable_id, changes as RowValues<typeof table>);
     } else {
@@ -80,4 +83,19 @@ export async function revertCommittedPlan(db: RegisterDb, planId: string): Promi
     }
   }
   return builder.build();
+}
+
+/**
+ * The values an update audit says a row was given, with each timestamp (kept to the millisecond in the audit) replaced
+ * by the row's own value when that is the same to the millisecond: the commit wrote every digit, the audit kept three.
+ */
+async function exactWhereAudited(db: RegisterDb, table: TableName, id: number, audited: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const times = Object.keys(audited).filter((c) => isTimestampLike(audited[c]));
+  if (!times.length) return audited;
+  const { rows } = await sql<Record<string, unknown>>`SELECT ${sql.join(times.map((c) => sql.ref(c)))} FROM ${sql.table(table)} WHERE id = ${id}`.execute(db);
+  const row = rows[0];
+  if (!row) return audited;
+  return Object.fromEntries(
+    Object.entries(audited).map(([c, v]) => [c, times.includes(c) && isTimestampLike(row[c]) && railsTimestampJson(row[c] as string) === railsTimestampJson(v as string) ? row[c] : v]),
+  );
 }

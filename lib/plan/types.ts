@@ -15,8 +15,40 @@ export interface Plan {
   ticket?: string;
   changes: RowChange[];
   actions: PostCommitAction[];
+  /**
+   * Sets of rows the plan's effect depends on (a trainee's placements, a withdrawal's reasons), checked again at
+   * commit: if one gained or lost a row since the plan was built, the commit is refused. Absent in plans saved before
+   * sets existed.
+   */
+  sets?: RowSetCheck[];
   /** When the plan was built (ISO text): shown in the preview; not part of the hash. */
   builtAt: string;
+}
+
+/**
+ * How a set's rows are chosen, column by column (all must hold): a value (`=`), `null` (`IS NULL`), a list (any of
+ * them), or `{ normalised: [...] }` (the column trimmed of whitespace and lower-cased, blank as null, is one of them:
+ * how e-mails are compared).
+ */
+export type SetMatch = string | number | boolean | null | readonly (string | number)[] | { normalised: readonly string[] };
+export type SetCondition<T extends TableName = TableName> = { [C in keyof Row<T> & string]?: SetMatch };
+
+/**
+ * A set of rows, as plain data: "the rows of `table` matching any of `where` are exactly `ids`", e.g. the placements
+ * of trainee 7 are exactly ids [3, 4]. At commit the `lock` rows (the parents) are locked `FOR UPDATE` first, which
+ * also blocks new children inserted through a foreign key to them, then the set is read again; any difference refuses
+ * the commit, naming the rows added or gone.
+ */
+export interface RowSetCheck<T extends TableName = TableName> {
+  /** What the set is, for the preview and a refusal: "placements of trainee 101 (Maya Okafor)". */
+  label: string;
+  table: T;
+  /** The set's rows: those matching any of these conditions. */
+  where: SetCondition<T>[];
+  /** The ids the plan saw, ascending. */
+  ids: number[];
+  /** Rows locked FOR UPDATE before the set is read again. */
+  lock: { table: TableName; ids: number[] }[];
 }
 
 /** Every column of a table as read, by name. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { DEFAULT_REGISTER_VERSION, registerVersion } from '../db/versions/description.js';
+import { markSandboxDatabase } from '../db/identity.js';
 import { seed } from './seed/index.js';
 
 export interface SandboxDatabase {
@@ -50,6 +51,8 @@ export async function startSandboxDatabase(options: { dataDir: string; port: num
   const db = connect(url, { max: 1 });
   try {
     await migrate(db, { version });
+    // Every start (older data dirs too): with the sandbox configuration, commits go only to a database with this marker.
+    await markSandboxDatabase(db);
     if (created && options.seed !== false) await seed(db);
   } finally {
     await db.destroy();

@@ -1,5 +1,5 @@
 export * from './database.js';
 export * from './start.js';
 export * from './ensure.js';
-export * from './services.js';
+export * from './service.js';
 export * from './seed/index.js';

@@ -4,7 +4,7 @@ import type { Config } from '../config/env.js';
 import { connect } from '../db/connect.js';
 import { startSandboxDatabase } from './database.js';
 import { registerVersion } from '../db/versions/description.js';
-import { sandboxServices, seedHooks } from './services.js';
+import type { SandboxParts } from './service.js';
 
 export interface RunningSandbox {
   databaseUrl: string;
@@ -17,23 +17,23 @@ export interface RunningSandbox {
 
 /**
  * Starts the whole embedded environment in this process: the PGlite database on `config.sandbox.port`, then every
- * registered sandbox service (the DQT sandbox). The first start on an empty data dir migrates, seeds and runs the
- * after-seed hooks. Writes `<dataDir>/sandbox.json` (pid and ports) while running.
+ * service of `parts` (the DQT sandbox: `SANDBOX_PARTS`). The first start on an empty data dir migrates, seeds and runs
+ * the after-seed hooks. Writes `<dataDir>/sandbox.json` (pid and ports) while running.
  *
  * @example
- * const sandbox = await startSandbox(loadConfig());
+ * const sandbox = await startSandbox(loadConfig(), SANDBOX_PARTS);
  * process.on('SIGINT', () => sandbox.stop());
  */
-export async function startSandbox(config: Config): Promise<RunningSandbox> {
+export async function startSandbox(config: Config, parts: SandboxParts): Promise<RunningSandbox> {
   const database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port, version: config.sandbox.schema });
   const started: { description: string; stop(): Promise<void> }[] = [];
   const seedMessages: string[] = [];
   try {
-    for (const service of sandboxServices) started.push(await service.start(config));
+    for (const service of parts.services) started.push(await service.start(config));
     if (database.created) {
       const db = connect(database.url, { max: 2 });
       try {
-        for (const hook of seedHooks) {
+        for (const hook of parts.seedHooks) {
           const message = await hook.run(db, config);
           if (message) seedMessages.push(`${hook.name}: ${message}`);
         }

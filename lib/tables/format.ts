@@ -1,7 +1,10 @@
-/** How one cell value reads in a table: nulls are shown as such, dates as ISO text, objects as JSON. */
+import { displayTimestamp, TIMESTAMP_TEXT } from '../db/timestamp.js';
+
+/** How one cell value reads in a table: nulls are shown as such, dates and timestamps as ISO text (fraction digits only where not zero), objects as JSON. */
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid date' : value.toISOString().replace('.000Z', 'Z');
+  if (typeof value === 'string' && TIMESTAMP_TEXT.test(value)) return displayTimestamp(value);
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -27,7 +27,8 @@ export interface ChangeTrainingRouteInput {
 /**
  * Playbook "Changing training route": what Register's `RouteDataManager#update_training_route!` does, as a plan.
  * On a real change of route it empties the course, funding and placement fields, deletes the trainee's placements
- * (destroy audits, as Rails' `has_many` assignment does), sets the progress flags course_details, funding and
+ * (destroy audits, as Rails' `has_many` assignment does; the commit is refused if the trainee's placements are not
+ * exactly those previewed), sets the progress flags course_details, funding and
  * placements to false for a draft only, and for an early-years route sets the early-years course defaults
  * (subject "early years teaching", ages 0 to 5, phase early_years). Rails' manager saves nothing; here the plan
  * is committed with an audit comment, and with `updateDqt` the DQT update job is enqueued afterwards.
@@ -74,7 +75,14 @@ export async function changeTrainingRoute(db: RegisterDb, input: ChangeTrainingR
     notes.push({ tone: 'info', message: 'Early-years route: Register also sets the course allocation subject to the early-years one; this toolkit has no allocation subjects table, so course_allocation_subject_id is left as it is. Check it in Register after the commit.' });
   }
   builder.update('trainees', trainee.id, expected, values, fullName(trainee));
-  if (changing) for (const placement of placements) builder.delete('placements', placement.id, placement, placement.name ?? placement.urn ?? undefined);
+  if (changing) {
+    for (const placement of placements) builder.delete('placements', placement.id, placement, placement.name ?? placement.urn ?? undefined);
+    // A route change leaves no placement: one added after the preview would be left behind, so the commit is refused.
+    builder.expectSet('placements', { trainee_id: trainee.id }, placements.map((p) => p.id), {
+      label: `placements of trainee ${trainee.id} (${fullName(trainee)})`,
+      lock: { table: 'trainees', ids: [trainee.id] },
+    });
+  }
 
   if (changing && COMPLETE_STATES.includes(stateName(trainee))) {
     notes.push({ tone: 'warn', message: `The trainee is ${stateName(trainee)}: Register allows the route change, but DQT keeps the route of the ${stateName(trainee) === 'withdrawn' ? 'withdrawn' : 'recommended or awarded'} training. Check with support that the change is really wanted.` });

@@ -4,7 +4,7 @@ import { FixInputError } from '../plan/errors.js';
 import type { FixResult } from '../plan/fix.js';
 import { parseDate, todayInUk } from './dates.js';
 import { fullName, traineeForFix, traineeSummary } from './lookup.js';
-import { currentWithdrawal, withdrawalRow, withdrawalsOf } from './withdrawal.js';
+import { currentWithdrawal, keptWithdrawalIds, withdrawalRow, withdrawalsOf } from './withdrawal.js';
 
 export interface ChangeWithdrawalDateInput {
   slug: string;
@@ -39,8 +39,16 @@ export async function changeWithdrawalDate(db: RegisterDb, input: ChangeWithdraw
     );
   }
   const builder = planBuilder(`Change the withdrawal date of ${trainee.slug} from ${withdrawal.date ?? 'none'} to ${date}`);
-  if (withdrawal.id !== null) builder.update('trainee_withdrawals', withdrawal.id, { date: withdrawal.date, trainee_id: trainee.id, discarded_at: null }, { date }, fullName(trainee));
-  else builder.update('trainees', trainee.id, { withdraw_date: trainee.withdraw_date, state: trainee.state }, { withdraw_date: new Date(`${date}T00:00:00Z`) }, fullName(trainee));
+  if (withdrawal.id !== null) {
+    builder.update('trainee_withdrawals', withdrawal.id, { date: withdrawal.date, trainee_id: trainee.id, discarded_at: null }, { date }, fullName(trainee));
+    // Which withdrawal is current depends on the kept ones: a withdrawal added since the preview would be the current one.
+    builder.expectSet('trainee_withdrawals', { trainee_id: trainee.id, discarded_at: null }, await keptWithdrawalIds(db, trainee.id), {
+      label: `kept withdrawals of trainee ${trainee.id} (${fullName(trainee)})`,
+      lock: { table: 'trainees', ids: [trainee.id] },
+    });
+  } else {
+    builder.update('trainees', trainee.id, { withdraw_date: trainee.withdraw_date, state: trainee.state }, { withdraw_date: `${date}T00:00:00.000000Z` }, fullName(trainee));
+  }
   return {
     plan: builder.build(),
     findings: [

@@ -2,6 +2,7 @@ import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute, type TraineeState } from '../db/enums.js';
 import { findTrainee } from '../db/lookup.js';
 import type { Trainee } from '../db/schema.js';
+import { displayTimestamp } from '../db/timestamp.js';
 import { FixInputError } from '../plan/errors.js';
 
 /**
@@ -19,7 +20,7 @@ export async function traineeForFix(db: RegisterDb, slug: string, options: { sta
     throw new FixInputError((error as Error).message);
   }
   if (trainee.discarded_at) {
-    throw new FixInputError(`Trainee ${trainee.slug} (id ${trainee.id}) was deleted (discarded at ${trainee.discarded_at.toISOString()}): restore it first; this fix does not change deleted records.`);
+    throw new FixInputError(`Trainee ${trainee.slug} (id ${trainee.id}) was deleted (discarded at ${displayTimestamp(trainee.discarded_at)}): restore it first; this fix does not change deleted records.`);
   }
   if (options.states && !options.states.includes(stateName(trainee))) {
     throw new FixInputError(

@@ -6,6 +6,7 @@ import { registerFeatures } from '../db/versions/detect.js';
 import { withdrawalsOf } from './withdrawal.js';
 import { latestTrnRequest } from './trn-request.js';
 import type { Trainee } from '../db/schema.js';
+import type { TimestampText } from '../db/timestamp.js';
 import { tableOfModel } from '../plan/audit.js';
 import { showHtml, showTable } from '../notebook/display.js';
 import { escapeHtml, formatCell } from '../tables/format.js';
@@ -21,7 +22,8 @@ export interface FieldChange {
 
 /** One audit row of the trainee or of a record associated with it, as Register's timeline shows it. */
 export interface TimelineEvent {
-  at: Date | null;
+  /** When the audit was written (`TimestampText`). */
+  at: TimestampText | null;
   /** e.g. `Trainee`, `TraineeWithdrawal #101`, `Placement #7`. */
   record: string;
   action: string;
@@ -40,10 +42,10 @@ export interface TraineeTimeline {
   leadPartner: { id: number; name: string | null; record_type: string; urn: string | null; ukprn: string | null } | null;
   employingSchool: { id: number; name: string; urn: string } | null;
   /** `id` is null in the DQT era, when the withdrawal is kept on the trainee. */
-  currentWithdrawal: { id: number | null; date: string | null; trigger: string | null; future_interest: string | null; reasons: string[]; created_at: Date | null } | null;
+  currentWithdrawal: { id: number | null; date: string | null; trigger: string | null; future_interest: string | null; reasons: string[]; created_at: TimestampText | null } | null;
   /** Which Register this is (the features the timeline was read with). */
   register: { label: string; partnerNoun: string; trnRequestTable: string };
-  trnRequest: { id: number; request_id: string; state: string | null; created_at: Date; days_waiting: number; response: unknown } | null;
+  trnRequest: { id: number; request_id: string; state: string | null; created_at: TimestampText; days_waiting: number; response: unknown } | null;
   /** Newest first. */
   events: TimelineEvent[];
 }
@@ -162,7 +164,7 @@ export async function traineeTimeline(db: RegisterDb, slug: string): Promise<Tra
           request_id: trnRequest.request_id,
           state: (enumName(trnRequestState, trnRequest.state ?? null) as string | null) ?? null,
           created_at: trnRequest.created_at,
-          days_waiting: Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - Date.UTC(trnRequest.created_at.getUTCFullYear(), trnRequest.created_at.getUTCMonth(), trnRequest.created_at.getUTCDate())) / 86_400_000),
+          days_waiting: Math.floor((Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()) - Date.parse(trnRequest.created_at.slice(0, 10))) / 86_400_000),
           response: trnRequest.response,
         }
       : null,

@@ -4,7 +4,7 @@ import { planBuilder } from '../plan/builder.js';
 import type { FixResult } from '../plan/fix.js';
 import { addDqtUpdate } from './dqt-update.js';
 import { fullName, traineeForFix, traineeSummary } from './lookup.js';
-import { currentWithdrawal, withdrawalRow, withdrawalsOf } from './withdrawal.js';
+import { currentWithdrawal, keptWithdrawalIds, withdrawalRow, withdrawalsOf } from './withdrawal.js';
 import { registerFeatures } from '../db/versions/detect.js';
 
 export interface UndoWithdrawalInput {
@@ -85,12 +85,22 @@ export async function undoWithdrawal(db: RegisterDb, input: UndoWithdrawalInput)
       { state: traineeState.toDb(previous.state), withdraw_date: null, withdraw_reasons_details: null, withdraw_reasons_dfe_details: null },
       fullName(trainee),
     );
+    // The undo deletes the trainee's reasons: a reason added since the preview (its foreign key waits for the locked trainee) refuses the commit.
+    builder.expectSet('trainee_withdrawal_reasons', { trainee_id: trainee.id }, reasons.map((r) => r.id), {
+      label: `withdrawal reasons of trainee ${trainee.id} (${fullName(trainee)})`,
+      lock: { table: 'trainees', ids: [trainee.id] },
+    });
     reasonRows = reasons.map((r) => ({ id: r.id, reason: r.reason }));
     if (reasons.length) notes.push({ tone: 'info', message: `The ${reasons.length} withdrawal reason(s) are deleted as Register's undo deletes them (straight from the join table, so Register writes no audit for them); the toolkit's change log keeps them, so the plan can be reverted.` });
   } else {
     builder.update('trainees', trainee.id, { state: trainee.state }, { state: traineeState.toDb(previous.state) }, fullName(trainee));
     if (withdrawal?.id != null) builder.discard('trainee_withdrawals', withdrawal.id, { trainee_id: trainee.id, date: withdrawal.date }, `withdrawal of ${withdrawal.date ?? 'no date'}`);
     else notes.push({ tone: 'warn', message: 'The trainee has no current withdrawal row (no kept trainee_withdrawals): only the state is changed.' });
+    // Which withdrawal is current depends on the kept ones: one added since the preview would be the current one.
+    builder.expectSet('trainee_withdrawals', { trainee_id: trainee.id, discarded_at: null }, await keptWithdrawalIds(db, trainee.id), {
+      label: `kept withdrawals of trainee ${trainee.id} (${fullName(trainee)})`,
+      lock: { table: 'trainees', ids: [trainee.id] },
+    });
     reasonRows = (withdrawal?.reasons ?? []).map((reason) => ({ reason, kept: 'on the discarded withdrawal, as Register keeps them' }));
   }
   addDqtUpdate(builder, notes, trainee, previous.state);

@@ -2,6 +2,7 @@ import type { RegisterDb } from '../db/connect.js';
 import type { Trainee } from '../db/schema.js';
 import { registerFeatures } from '../db/versions/detect.js';
 import type { WithdrawalStorage } from '../db/versions/features.js';
+import { timestampToDate, type TimestampText } from '../db/timestamp.js';
 
 /**
  * A trainee's withdrawal, wherever this Register keeps it: a `trainee_withdrawals` row (since 2025), or the
@@ -21,14 +22,14 @@ export interface Withdrawal {
   details: string | null;
   /** Trainee columns only: `withdraw_reasons_dfe_details`. */
   dfeDetails: string | null;
-  discardedAt: Date | null;
-  createdAt: Date | null;
+  discardedAt: TimestampText | null;
+  createdAt: TimestampText | null;
   /** The reasons, by name. */
   reasons: string[];
 }
 
 /** The date part of a timestamp column in UTC (Register stored the withdrawal date at midnight UTC). */
-const datePart = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString().slice(0, 10));
+const datePart = (value: Date | string | null): string | null => (value === null ? null : timestampToDate(value).toISOString().slice(0, 10));
 
 async function reasonsOf(db: RegisterDb, by: { withdrawalId: number } | { traineeId: number }): Promise<string[]> {
   let query = db
@@ -86,6 +87,12 @@ export async function withdrawalsOf(db: RegisterDb, trainee: Pick<Trainee, 'id'>
       reasons: await reasonsOf(db, { withdrawalId: w.id }),
     })),
   );
+}
+
+/** The ids of a trainee's kept `trainee_withdrawals` rows, oldest first: the set that decides which one is current. */
+export async function keptWithdrawalIds(db: RegisterDb, traineeId: number): Promise<number[]> {
+  const rows = await db.selectFrom('trainee_withdrawals').select('id').where('trainee_id', '=', traineeId).where('discarded_at', 'is', null).orderBy('id').execute();
+  return rows.map((r) => r.id);
 }
 
 /**

@@ -116,6 +116,12 @@ export function triageJson(records: readonly TriageRecord[]): Record<string, unk
   }));
 }
 
+/** Whether `a` was enqueued after `b` (on a tie, or without enqueue times, the one that failed later). */
+function laterEnqueued(a: TriageRecord, b: TriageRecord): boolean {
+  const byEnqueue = (a.enqueuedAt ?? '').localeCompare(b.enqueuedAt ?? '');
+  return byEnqueue !== 0 ? byEnqueue > 0 : (a.failedAt ?? '') > (b.failedAt ?? '');
+}
+
 /** Register's dead-jobs CSV columns (register-facts 5), in order. */
 export const DEAD_JOBS_CSV_COLUMNS = [
   'register_id',
@@ -141,8 +147,8 @@ export const DEAD_JOBS_CSV_COLUMNS = [
 ] as const;
 
 /**
- * The dead set joined to trainee records as Register's dead-jobs CSV: one row per trainee from its latest failed job
- * (of `jobName` when given), error message with double quotes turned to single quotes, and `itt_end_date` holding the
+ * The dead set joined to trainee records as Register's dead-jobs CSV: one row per trainee from its most recently
+ * enqueued dead job (of `jobName` when given), as Register's page builds its list, error message with double quotes turned to single quotes, and `itt_end_date` holding the
  * end date (Register's CSV wrote the start date there by mistake).
  *
  * @example
@@ -150,11 +156,13 @@ export const DEAD_JOBS_CSV_COLUMNS = [
  */
 export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord[], options: { jobName?: string; baseUrl?: string } = {}): Promise<string> {
   const baseUrl = (options.baseUrl ?? 'https://www.register-trainee-teachers.service.gov.uk').replace(/\/+$/, '');
+  // Register sorts the jobs by enqueued_at and maps trainee id → job: the most recently enqueued job of a trainee
+  // wins, not the one that failed last (a job enqueued early and retried for days may die after a newer one).
   const latest = new Map<number, TriageRecord>();
   for (const r of records) {
     if (r.traineeId === null || (options.jobName && r.jobName !== options.jobName)) continue;
     const current = latest.get(r.traineeId);
-    if (!current || (r.failedAt ?? '') > (current.failedAt ?? '')) latest.set(r.traineeId, r);
+    if (!current || laterEnqueued(r, current)) latest.set(r.traineeId, r);
   }
   const ids = [...latest.keys()];
   const trainees = ids.length

@@ -29,10 +29,12 @@ export interface TriageRecord {
   message: string;
   /** For a RetrieveTrnJob: the TRN request the job polls. */
   trnRequestId: number | null;
+  /** When the job was enqueued (BullMQ's `timestamp`, Sidekiq's `enqueued_at`), ISO text. */
+  enqueuedAt: string | null;
 }
 
 /** The hash fields a triage reads per job. The stack trace is read only for jobs whose message does not say what they are. */
-export const TRIAGE_FIELDS = ['name', 'data', 'failedReason', 'atm', 'finishedOn'] as const;
+export const TRIAGE_FIELDS = ['name', 'data', 'failedReason', 'atm', 'finishedOn', 'timestamp'] as const;
 
 export interface TriageScanOptions {
   prefix: string;
@@ -63,12 +65,12 @@ export async function* scanTriage(redis: Redis, options: TriageScanOptions): Asy
     }
     return c;
   };
-  // TRIAGE_FIELDS order: name, data, failedReason, atm, finishedOn.
+  // TRIAGE_FIELDS order: name, data, failedReason, atm, finishedOn, timestamp.
   for await (const raw of scanSortedSetRaw(redis, 'failed', { prefix: options.prefix, queue: options.queue, fields: [...TRIAGE_FIELDS], batchSize: options.batchSize, onProgress: options.onProgress })) {
     const records: TriageRecord[] = new Array(raw.ids.length);
     const needStack: number[] = [];
     for (let i = 0; i < raw.ids.length; i++) {
-      const [name, data, failedReason, atm, finishedOn] = raw.values[i]!;
+      const [name, data, failedReason, atm, finishedOn, timestamp] = raw.values[i]!;
       const subject = jobSubjectFromText(data ?? null);
       const c = classify(failedReason ?? null);
       const rule = PLAYBOOK_RULES[c.kind];
@@ -94,6 +96,7 @@ export async function* scanTriage(redis: Redis, options: TriageScanOptions): Asy
         error: c.detail,
         message: failedReason ?? '',
         trnRequestId: subject.trnRequestId,
+        enqueuedAt: timestamp ? new Date(Number(timestamp)).toISOString() : null,
       };
     }
     if (needStack.length) {

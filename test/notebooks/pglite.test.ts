@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/env.js';
 import { startSandbox, type RunningSandbox } from '../../lib/sandbox/start.js';
+import { SANDBOX_PARTS } from '../../lib/cli/sandbox-parts.js';
 import { scenario } from '../../lib/sandbox/seed/index.js';
 import { installKernel } from '../../lib/runner/kernel.js';
 import { assertBuilt, cleanEnv, ROOT, support } from '../integration/runner/cli.js';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     JUPYTER_DATA_DIR: jupyterData,
   });
   installKernel({ projectRoot: ROOT, env, checkJupyter: false });
-  sandbox = await startSandbox(loadConfig(env));
+  sandbox = await startSandbox(loadConfig(env), SANDBOX_PARTS);
 }, 120_000);
 
 afterAll(async () => {

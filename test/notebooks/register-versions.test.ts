@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/env.js';
 import { buildRegisterSchema, registerVersion, REGISTER_VERSION_NAMES } from '../../lib/db/versions/index.js';
 import { installKernel } from '../../lib/runner/kernel.js';
-import { sandboxServices } from '../../lib/sandbox/services.js';
+import { SANDBOX_PARTS } from '../../lib/cli/sandbox-parts.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../helpers/db.js';
 import { loadRealisticRegister, realisticRegister, type RealisticCase } from '../fixtures/register/realistic.js';
 import { assertBuilt, cleanEnv, ROOT, support } from '../integration/runner/cli.js';
@@ -55,7 +55,7 @@ describe.each(REGISTER_VERSION_NAMES)('Register %s as production holds it', (ver
     });
     installKernel({ projectRoot: ROOT, env, checkJupyter: false });
     const config = loadConfig(env);
-    for (const service of sandboxServices) {
+    for (const service of SANDBOX_PARTS.services) {
       const running = await service.start(config);
       stops.push(() => running.stop());
     }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../helpers/db.js';
 import { loadConfig } from '../../lib/config/env.js';
 import { seed } from '../../lib/sandbox/seed/index.js';
-import { sandboxServices, seedHooks } from '../../lib/sandbox/services.js';
+import { SANDBOX_PARTS } from '../../lib/cli/sandbox-parts.js';
 import { installKernel } from '../../lib/runner/kernel.js';
 import { assertBuilt, cleanEnv, ROOT, support } from '../integration/runner/cli.js';
 import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR, plannedRuns, type PlannedRun } from './suite.js';
@@ -50,11 +50,11 @@ beforeAll(async () => {
   installKernel({ projectRoot: ROOT, env, checkJupyter: false });
   const config = loadConfig(env);
   // As startSandbox does: services first (a seed hook may call the DQT sandbox), then the after-seed hooks.
-  for (const service of sandboxServices) {
+  for (const service of SANDBOX_PARTS.services) {
     const running = await service.start(config);
     stops.push(() => running.stop());
   }
-  for (const hook of seedHooks) await hook.run(t.db, config);
+  for (const hook of SANDBOX_PARTS.seedHooks) await hook.run(t.db, config);
   await inPool(runs, 2, async (run) => {
     results.set(run, await support(['run', join(NOTEBOOKS_DIR, `${run.runbook}.ipynb`), '--out', outDir, ...run.args], env));
   });

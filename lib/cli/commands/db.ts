@@ -6,7 +6,7 @@ import { migrate } from '../../db/migrate.js';
 import { registerVersion } from '../../db/versions/description.js';
 import { ensureSandbox } from '../../sandbox/ensure.js';
 import { seed } from '../../sandbox/seed/index.js';
-import { sandboxServices, seedHooks } from '../../sandbox/services.js';
+import { SANDBOX_PARTS } from '../sandbox-parts.js';
 
 const help = `
 support db migrate [--schema 2024-08|2026-08]
@@ -63,7 +63,7 @@ export const command: Command = {
       process.stdout.write(`Seeded ${where}: ${total} rows in ${Object.keys(result.rows).length} tables, ${result.scenarios} scenarios.\n`);
       // The hooks need the sandbox services (the DQT sandbox): start any that is not already running, for the hooks only.
       const started: { stop(): Promise<void> }[] = [];
-      for (const service of sandboxServices) {
+      for (const service of SANDBOX_PARTS.services) {
         try {
           started.push(await service.start(config));
         } catch (error) {
@@ -71,7 +71,7 @@ export const command: Command = {
         }
       }
       try {
-        for (const hook of seedHooks) {
+        for (const hook of SANDBOX_PARTS.seedHooks) {
           const message = await hook.run(db, config);
           if (message) process.stdout.write(`${hook.name}: ${message}\n`);
         }

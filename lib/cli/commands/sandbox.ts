@@ -3,6 +3,7 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { loadConfig } from '../../config/env.js';
 import { databaseAnswers } from '../../sandbox/ensure.js';
 import { startSandbox } from '../../sandbox/start.js';
+import { SANDBOX_PARTS } from '../sandbox-parts.js';
 import { listScenarios } from '../../sandbox/seed/index.js';
 import { textTable } from '../../tables/text.js';
 
@@ -45,7 +46,7 @@ export const command: Command = {
       return EXIT.ok;
     }
     const started = Date.now();
-    const sandbox = await startSandbox(config);
+    const sandbox = await startSandbox(config, SANDBOX_PARTS);
     if (!values.quiet) {
       process.stdout.write(
         [

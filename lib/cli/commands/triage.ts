@@ -20,7 +20,7 @@ runbook to open. Trainees with both a failed update and a failed award are marke
   --json               print an array of {queue, jobId, jobName, traineeId, slug, failedAt, attempts, status,
                        errorCode, errorClass, explanation, action, bulkSafe, runbook}
   --csv                the same records as CSV
-  --register-csv FILE  also write Register's dead-jobs CSV (one row per trainee, its latest job) to FILE
+  --register-csv FILE  also write Register's dead-jobs CSV (one row per trainee, its most recently enqueued job) to FILE
   --job NAME           with --register-csv: only this job, e.g. Dqt::UpdateTraineeJob
   --no-db              do not look up trainee slugs in the database
 

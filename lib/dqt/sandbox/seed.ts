@@ -1,4 +1,5 @@
 import { traineeState, ROUTE_DETAILS, trainingRoute } from '../../db/enums.js';
+import { toTimestampText } from '../../db/timestamp.js';
 import { mergeSeeds } from '../../sandbox/seed/builders.js';
 import { SCENARIO_SETS } from '../../sandbox/seed/index.js';
 import { dqtScenarioTeachers, dqtScenarioTrnRequests, UNKNOWN_TO_DQT_INSTITUTION } from '../../sandbox/seed/dqt.js';
@@ -23,7 +24,7 @@ export function dqtSandboxSeed(): DqtSandboxSeed {
     const route = trainingRoute.fromDb(t.training_route ?? null);
     const programmeType = route ? ROUTE_DETAILS[route].programmeType : null;
     const earlyYears = route?.startsWith('early_years') ?? false;
-    const awardedOn = state === 'awarded' ? (t.outcome_date ?? (t.awarded_at ? new Date(t.awarded_at).toISOString().slice(0, 10) : null)) : null;
+    const awardedOn = state === 'awarded' ? (t.outcome_date ?? (t.awarded_at ? toTimestampText(t.awarded_at).slice(0, 10) : null)) : null;
     const result =
       state === 'awarded' ? 'Pass' : state === 'withdrawn' ? 'Withdrawn' : state === 'deferred' ? 'Deferred' : route === 'assessment_only' ? 'UnderAssessment' : 'InTraining';
     teachers.set(t.trn, {

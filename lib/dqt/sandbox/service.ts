@@ -1,4 +1,4 @@
-import type { SandboxService } from '../../sandbox/services.js';
+import type { SandboxService } from '../../sandbox/service.js';
 import { startDqtSandbox } from './server.js';
 import { dqtSandboxSeed } from './seed.js';
 

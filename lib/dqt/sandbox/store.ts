@@ -77,6 +77,16 @@ export function lowerKeys(value: unknown): unknown {
   return value;
 }
 
+/** QTS/EYTS statuses: a registration holding one is the teacher's QTS record whatever the programme. */
+const QUALIFIED_STATUSES = ['221', '71', '100', '90'];
+
+/** DQT's choice of QTS registration for an ITT row: qualified, or in the trainee status of the row's programme type. */
+function qtsRegistrationMatches(status: string | null, programmeType: string | null): boolean {
+  if (status === null) return false;
+  if (QUALIFIED_STATUSES.includes(status)) return true;
+  return status === traineeStatus(programmeType);
+}
+
 /** The trainee status a QTS registration starts with for a programme type. */
 function traineeStatus(type: string | null): string {
   if (isEarlyYears(type)) return '220';
@@ -395,7 +405,11 @@ export class DqtSandboxStore {
     // Values outside the handler's set throw an unhandled exception in DQT: 500 with no body.
     if (!['Pass', 'Fail', 'Withdrawn', 'Deferred', 'DeferredForSkillsTests'].includes(outcome as string)) return { status: 500 };
 
+    // From here on, DQT's order (SetIttResultForTeacher at 601a1786b): the provider, the ITT row, a Fail or Withdrawn
+    // row, the QTS registration, then the QTS/EYTS date. So Pass on a Withdrawn row is 10005 even when the QTS
+    // registration is gone too, and 10006 needs a row still in training (or awarded) with no QTS record.
     const ukprn = body.ittproviderukprn as string;
+    if (!this.isKnownOrganisation(ukprn)) return businessError(10005);
     const accepted = (t: SandboxTeacher['initialTeacherTraining'][number]) =>
       (isAor(t.programmeType) ? ['UnderAssessment', 'Withdrawn', 'Deferred', 'DeferredForSkillsTests', 'Pass', 'Fail'] : ['InTraining', 'Withdrawn', 'Deferred', 'DeferredForSkillsTests', 'Pass', 'Fail']).includes(t.result ?? '');
     const slugId = str(query.slugid);
@@ -404,47 +418,35 @@ export class DqtSandboxStore {
     if (candidates.length === 0) return businessError(10005);
     if (candidates.length > 1) return businessError(10004);
     const row = candidates[0]!;
-    const earlyYears = isEarlyYears(row.programmeType);
+    const done = (qtsDate: string | null): SandboxResponse => ({ status: 200, body: { trn: person.trn, qtsDate } });
 
-    switch (outcome) {
-      case 'Pass': {
-        const date = assessmentDate as string;
-        const existing = earlyYears ? person.eytsDate : person.qtsDate;
-        if (existing) return existing === date ? { status: 200, body: { trn: person.trn, qtsDate: existing } } : businessError(10003);
-        // The QTS registration is checked before the row's result: a teacher withdrawn on DQT (status cleared)
-        // and then awarded gets 10006, as the playbook reports ("withdrawn on DQT and awarded on Register").
-        const live = person.qtsRegistrations.filter((r) => r.status !== null);
-        if (live.length === 0) return businessError(10006);
-        if (live.length > 1) return businessError(10007);
-        if (row.result === 'Withdrawn' || row.result === 'Fail') return businessError(10005);
-        row.result = 'Pass';
-        if (earlyYears) {
-          person.eytsDate = date;
-          person.earlyYearsStatus = { value: '221', name: 'Early Years Teacher Status' };
-          live[0]!.status = '221';
-        } else {
-          person.qtsDate = date;
-          live[0]!.status = isAor(row.programmeType) ? '100' : row.programmeType === 'InternationalQualifiedTeacherStatus' ? '90' : '71';
-        }
-        return { status: 200, body: { trn: person.trn, qtsDate: date } };
-      }
-      case 'Withdrawn':
-      case 'Fail': {
-        if (row.result === outcome) return { status: 200, body: { trn: person.trn, qtsDate: null } };
-        if (['Withdrawn', 'Fail', 'Pass'].includes(row.result ?? '')) return businessError(10005);
-        row.result = outcome;
-        if (outcome === 'Withdrawn') {
-          for (const r of person.qtsRegistrations) r.status = null;
-          if (earlyYears) person.earlyYearsStatus = null;
-        }
-        return { status: 200, body: { trn: person.trn, qtsDate: null } };
-      }
-      default: {
-        if (['Withdrawn', 'Fail', 'Pass'].includes(row.result ?? '')) return businessError(10005);
-        row.result = outcome as string;
-        return { status: 200, body: { trn: person.trn, qtsDate: null } };
-      }
+    // A failed or withdrawn row only takes the same outcome again (a no-op); anything else is 10005.
+    if (row.result === 'Fail' || row.result === 'Withdrawn') return row.result === outcome ? done(null) : businessError(10005);
+
+    const earlyYears = isEarlyYears(row.programmeType);
+    const registrations = person.qtsRegistrations.filter((r) => qtsRegistrationMatches(r.status, row.programmeType));
+    if (registrations.length === 0) return businessError(10006);
+    if (registrations.length > 1) return businessError(10007);
+    const registration = registrations[0]!;
+
+    const date = outcome === 'Pass' ? (assessmentDate as string) : null;
+    if (date) {
+      const existing = earlyYears ? person.eytsDate : person.qtsDate;
+      if (existing && existing !== date) return businessError(10003);
     }
+    row.result = outcome as string;
+    if (date && earlyYears) {
+      person.eytsDate = date;
+      person.earlyYearsStatus = { value: '221', name: 'Early Years Teacher Status' };
+      registration.status = '221';
+    } else if (date) {
+      person.qtsDate = date;
+      registration.status = isAor(row.programmeType) ? '100' : row.programmeType === 'InternationalQualifiedTeacherStatus' ? '90' : '71';
+    } else if (outcome === 'Withdrawn') {
+      registration.status = null;
+      if (earlyYears) person.earlyYearsStatus = null;
+    }
+    return done(date);
   }
 
   // ---------------------------------------------------------------- helpers

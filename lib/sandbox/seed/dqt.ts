@@ -61,7 +61,7 @@ const TRAINEES: DqtScenarioTrainee[] = [
     description: "The update job died with 404/10001: the trainee's TRN is inactive (deactivated) on DQT." },
   { id: 204, name: 'dqt-no-qts-record', runbook: 'dqt-errors/no-qts-record-10006', state: 'recommended_for_award', trn: '3012204', dob: '1990-12-01', first: 'Gus', last: 'Hart',
     extra: { outcome_date: '2025-06-18', recommended_for_award_at: new Date('2025-06-20T10:00:00Z') },
-    description: 'The award job died with 400/10006: the trainee was withdrawn on DQT (no QTS registration in a trainee state) but recommended for award on Register.' },
+    description: "The award job died with 400/10006: DQT's ITT record is still in training but its QTS registration holds no teacher status (cleared on DQT, as when a trainee is withdrawn there), while Register recommended the trainee for award." },
   { id: 205, name: 'dqt-no-incomplete-itt', runbook: 'dqt-errors/no-incomplete-itt-10005', state: 'recommended_for_award', trn: '3012205', dob: '1997-05-22', first: 'Ivy', last: 'Jensen',
     extra: { outcome_date: '2025-06-18', recommended_for_award_at: new Date('2025-06-20T10:00:00Z') },
     description: "The award job died with 400/10005: DQT's ITT record is under another provider (University of Northbridge), so none matches Lakeside SCITT." },
@@ -200,8 +200,10 @@ export function dqtScenarioTeachers(): SandboxTeacherInput[] {
     // Created before Register sent slugs: matched by TRN + date of birth only, and DQT's DOB differs.
     teacher(byId(202), { dateOfBirth: '1995-03-04', slugId: null, initialTeacherTraining: [itt()] }),
     teacher(byId(203), { active: false }),
-    // Withdrawn on DQT (the registration's status cleared) while Register went on to recommend for award.
-    teacher(byId(204), { initialTeacherTraining: [itt({ slugId: slug('dqt-no-qts-record'), result: 'Withdrawn' })], qtsRegistrations: [{ status: null }] }),
+    // The QTS registration's teacher status cleared on DQT (withdrawn there) while the ITT row stayed in training and
+    // Register went on to recommend for award. (A row DQT itself marked Withdrawn gives 10005, not 10006: DQT checks
+    // the row before the QTS record.)
+    teacher(byId(204), { initialTeacherTraining: [itt({ slugId: slug('dqt-no-qts-record') })], qtsRegistrations: [{ status: null }] }),
     teacher(byId(205), { slugId: null, initialTeacherTraining: [itt({ provider: { ukprn: PROVIDERS.northbridge.ukprn } })] }),
     teacher(byId(206)),
     teacher(byId(207), { qtsDate: '2025-06-18', initialTeacherTraining: [itt({ slugId: slug('dqt-already-has-qts'), result: 'Pass' })] }),

@@ -1,4 +1,4 @@
-import type { SandboxService } from '../../sandbox/services.js';
+import type { SandboxService } from '../../sandbox/service.js';
 import { startTrsSandbox } from './server.js';
 import { trsSandboxSeed } from './seed.js';
 

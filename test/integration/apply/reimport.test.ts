@@ -1,7 +1,7 @@
 import { changeLogOf } from '../../../lib/plan/change-log.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitApplyReimport, planApplyReimport } from '../../../lib/apply/reimport.js';
 import { openJobQueues } from '../../../lib/jobs/queues.js';
@@ -9,7 +9,7 @@ import { openJobQueues } from '../../../lib/jobs/queues.js';
 let t: TestDatabase | undefined;
 const prefix = testRedisPrefix();
 const redis = { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix };
-const config = { operator: 'Test Operator', writesAllowed: true, redis };
+const config = { operator: 'Test Operator', writesAllowed: true, database: TEST_SANDBOX, redis };
 
 beforeEach(async () => {
   await t?.drop();
@@ -49,7 +49,7 @@ describe('Apply re-import on the seeded apply-stuck-non-importable-hei scenario'
   it('explains changed_since with the last SUCCESSFUL sync of the year (the later failed one is ignored)', async () => {
     const fix = await planApplyReimport(t!.db, { accreditedBodyCode: '2N2', recruitmentCycleYear: 2024 });
     expect(fix.lastSuccessfulSync).toMatchObject({ id: 301, responseCode: 200 });
-    expect(fix.lastSuccessfulSync!.createdAt.toISOString()).toBe('2024-08-30T01:00:00.000Z');
+    expect(fix.lastSuccessfulSync!.createdAt).toBe('2024-08-30T01:00:00.000000Z');
     expect(fix.changedSinceExplanation).toContain('changed since 2024-08-30T01:00:00Z');
     expect(fix.changedSinceExplanation).toContain('1 unsuccessful sync since then is ignored');
     const other = await planApplyReimport(t!.db, { accreditedBodyCode: '2N2', recruitmentCycleYear: 2025 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitRemoveDuplicates, planRemoveDuplicates } from '../../../lib/dedupe/remove-duplicates.js';
 import { PlanRefusedError } from '../../../lib/plan/errors.js';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 let t: TestDatabase | undefined;
-const config = { operator: 'Test Operator', writesAllowed: true };
+const config = { operator: 'Test Operator', writesAllowed: true, database: TEST_SANDBOX };
 
 beforeEach(async () => {
   await t?.drop();

@@ -241,11 +241,11 @@ describe('F: itt-outcome (award and withdraw)', () => {
     expect(dob.errorCode).toBe(10001);
   });
 
-  it('withdraw: repeat is a no-op, Pass afterwards is 10006 (the playbook\'s "withdrawn on DQT, awarded on Register"); validation of assessmentDate', async () => {
+  it('withdraw: repeat is a no-op, Pass afterwards is 10005 (DQT checks the Withdrawn row before the QTS record); validation of assessmentDate', async () => {
     const slug = slugOf('dqt-server-error-500');
     await dqt.withdrawTrainee('3012201', '1994-02-11', slug, { ittProviderUkprn: ukprn, outcome: 'Withdrawn' });
     await dqt.withdrawTrainee('3012201', '1994-02-11', slug, { ittProviderUkprn: ukprn, outcome: 'Withdrawn' });
-    expect((await failure(dqt.awardTrainee('3012201', '1994-02-11', slug, award('2025-06-18')))).errorCode).toBe(10006);
+    expect((await failure(dqt.awardTrainee('3012201', '1994-02-11', slug, award('2025-06-18')))).errorCode).toBe(10005);
     const future = await failure(dqt.awardTrainee('3012201', '1994-02-11', slug, award('2999-01-01')));
     expect(future.errors).toEqual({ assessmentDate: ['QTS date cannot be in the future.'] });
   });

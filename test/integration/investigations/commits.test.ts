@@ -38,7 +38,7 @@ describe('10005 stuck in recommended for award', () => {
     const inv = await investigateNoIncompleteItt(s.ctx, { slug: slug('dqt-no-incomplete-itt') });
     expect(inv.cause).toBe('stuck-in-recommended-for-award');
     expect(inv.plan!.changes).toEqual([
-      { kind: 'update', table: 'trainees', id: 205, expected: { state: 3, awarded_at: null }, values: { state: 6, awarded_at: new Date('2025-06-18T00:00:00Z') }, label: 'Ivy Jensen' },
+      { kind: 'update', table: 'trainees', id: 205, expected: { state: 3, awarded_at: null }, values: { state: 6, awarded_at: '2025-06-18T00:00:00.000000Z' }, label: 'Ivy Jensen' },
     ]);
     expect(inv.plan!.actions).toEqual([]); // nothing is sent to DQT
     const awardJob = inv.jobPlan!.actions[0] as { kind: string; jobId: string };
@@ -47,7 +47,7 @@ describe('10005 stuck in recommended for award', () => {
 
     const { receipt, jobReceipt } = await commitInvestigation(s.ctx, inv, { auditComment: 'Stuck in recommended for award; DQT has QTS' });
     expect(receipt!.rowsChanged).toBe(1);
-    expect(await trainee(205)).toMatchObject({ state: 6, awarded_at: new Date('2025-06-18T00:00:00Z') });
+    expect(await trainee(205)).toMatchObject({ state: 6, awarded_at: '2025-06-18T00:00:00.000000Z' });
     const added = (await audits(205)).slice(before);
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ action: 'update', comment: 'Stuck in recommended for award; DQT has QTS', username: 'Ivy Investigator via support notebook' });

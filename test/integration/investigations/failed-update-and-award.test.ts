@@ -61,7 +61,7 @@ describe('failed update and award of one trainee', () => {
     expect(a.processedOn!).toBeGreaterThanOrEqual(u.finishedOn!);
     expect(a.returnvalue).toBe('awarded on 2025-06-18');
     const trainee = await s.t.db.selectFrom('trainees').select(['state', 'awarded_at']).where('id', '=', 211).executeTakeFirstOrThrow();
-    expect(trainee).toEqual({ state: 6, awarded_at: new Date('2025-06-18T00:00:00Z') });
+    expect(trainee).toEqual({ state: 6, awarded_at: '2025-06-18T00:00:00.000000Z' });
   });
 });
 

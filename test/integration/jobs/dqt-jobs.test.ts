@@ -157,11 +157,11 @@ describe('the TRN lifecycle', () => {
     }, 'an hourly poll');
     expect(pendingPoll.opts.delay).toBe(3_600_000);
     const row = await trainee(id);
-    expect(pendingPoll.data.arguments[1]).toBe(new Date(row.submitted_for_trn_at!.getTime() + 4 * 86_400_000).toISOString());
+    expect(pendingPoll.data.arguments[1]).toBe(new Date(Date.parse(row.submitted_for_trn_at!) + 4 * 86_400_000).toISOString());
     expect(row.state).toBe(traineeState.toDb('submitted_for_trn'));
 
     // Past the timeout: the next poll dies, not retried.
-    clock = new Date(row.submitted_for_trn_at!.getTime() + 5 * 86_400_000);
+    clock = new Date(Date.parse(row.submitted_for_trn_at!) + 5 * 86_400_000);
     const dead = await settle(pendingPoll, { promote: true });
     expect(dead.failedReason).toBe(`Dqt::RetrieveTrnJob for Trainee id: ${id} has timed out after 4 days`);
     expect(await dead.getState()).toBe('failed');
@@ -224,7 +224,7 @@ describe('update, award and withdraw', () => {
     expect(done.returnvalue).toBe('awarded on 2025-06-18');
     const row = await trainee(211);
     expect(row.state).toBe(traineeState.toDb('awarded'));
-    expect(row.awarded_at?.toISOString()).toBe('2025-06-18T00:00:00.000Z');
+    expect(row.awarded_at).toBe('2025-06-18T00:00:00.000000Z');
     const last = (await audits(211)).at(-1)!;
     expect(last.username).toBe('DQT job');
     expect(last.audited_changes).toEqual({ awarded_at: [null, '2025-06-18T00:00:00.000Z'], state: [3, 6] });

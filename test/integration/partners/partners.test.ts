@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { changeLogOf, commitIfRequested, commitPlan, revertPlan } from '../../../lib/plan/index.js';
 import { convertProvidersToLeadPartners, schoolToLeadPartner } from '../../../lib/partners/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { diff, snapshot } from '../plan/snapshot.js';
 
-const config = { operator: 'Ada Support', writesAllowed: true };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX };
 
 /** Lead partners (DQT era, 2024-08) were renamed training partners in 2026: the same fixes on each. */
 describe.each([

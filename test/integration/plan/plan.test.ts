@@ -4,10 +4,11 @@ import type { RegisterDatabase } from '../../../lib/db/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { commitPlan, planBuilder, previewPlan, registerPostCommitRunner, revertPlan, PlanRefusedError, type Plan } from '../../../lib/plan/index.js';
-import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, PG_ADMIN_URL, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { changeLogOf } from '../../../lib/plan/change-log.js';
+import { toTimestampText } from '../../../lib/db/timestamp.js';
 
-const config = { operator: 'Ada Support', writesAllowed: true };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX };
 let t: TestDatabase;
 
 beforeAll(async () => {
@@ -123,7 +124,7 @@ describe('commit, commit again, revert', () => {
 
     const after = await trainee(104);
     expect(after).toMatchObject({ state: 2, recommended_for_award_at: null, awarded_at: null, outcome_date: null });
-    expect(after.updated_at.getTime()).toBe(new Date(receipt.committedAt).getTime());
+    expect(after.updated_at).toBe(toTimestampText(receipt.committedAt));
     expect({ ...after, state: before.state, recommended_for_award_at: before.recommended_for_award_at, awarded_at: before.awarded_at, outcome_date: before.outcome_date, updated_at: before.updated_at }).toEqual(before);
 
     const audits = await auditsOf(plan.id);
@@ -238,7 +239,7 @@ describe('column types', () => {
       slug: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
       progress: { ...maya.progress, funding: false },
       applying_for_bursary: false,
-      submitted_for_trn_at: new Date('2024-09-11T08:30:00.123Z'),
+      submitted_for_trn_at: '2024-09-11T08:30:00.123000Z',
       middle_names: `O'Neil "Jo" \\ {x}`,
     });
     await commitPlan(t.db, revertPlan(receipt), { auditComment: 'types back', config });

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from '../../../lib/db/index.js';
+import { connect, databaseIdentity } from '../../../lib/db/index.js';
+import { loadConfig } from '../../../lib/config/env.js';
+import { commitPlan, planBuilder } from '../../../lib/plan/index.js';
 import { startSandboxDatabase } from '../../../lib/sandbox/database.js';
 import { scenario } from '../../../lib/sandbox/seed/index.js';
 import { traineeTimeline } from '../../../lib/trainees/timeline.js';
@@ -42,6 +44,11 @@ describe('the embedded PGlite sandbox', () => {
       expect(row.email).toBe('changed@example.com');
       const timeline = await traineeTimeline(db2, scenario('timeline').slug!);
       expect(timeline.summary.state).toBe('trn_received');
+      // The sandbox carries its marker, so a commit with the sandbox configuration is accepted here (and only here).
+      expect(await databaseIdentity(db2)).toMatchObject({ database: 'postgres', sandbox: true });
+      const config = loadConfig({ SUPPORT_OPERATOR: 'Pat Pglite', SUPPORT_SANDBOX_PORT: String(port) });
+      const plan = planBuilder('PGlite commit').update('trainees', 101, { email: 'changed@example.com' }, { email: 'committed@example.com' }).build();
+      expect((await commitPlan(db2, plan, { auditComment: 'on the sandbox', config })).rowsChanged).toBe(1);
     } finally {
       await db2.destroy();
       await second.stop();

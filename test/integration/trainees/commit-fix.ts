@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { RegisterDb } from '../../../lib/db/connect.js';
 import { changeLogOf, commitIfRequested, commitPlan, type CommitOptions, type FixResult, type Receipt } from '../../../lib/plan/index.js';
 import { diff, snapshot, type RowDiff } from '../plan/snapshot.js';
+import { toTimestampText } from '../../../lib/db/timestamp.js';
 
 /**
  * Builds a fix, checks commit=false writes nothing, commits, and returns what changed (audits apart). Checks on the
@@ -31,7 +32,7 @@ export async function commitFix(db: RegisterDb, config: CommitOptions['config'],
 
 /** A row's changed columns without `updated_at`, after checking `updated_at` became the commit time. */
 export function updatedAt(c: RowDiff | undefined, receipt: Receipt): Record<string, [unknown, unknown]> {
-  expect(c?.changes?.updated_at?.[1]).toBe(new Date(receipt.committedAt).toISOString());
+  expect(c?.changes?.updated_at?.[1]).toBe(toTimestampText(receipt.committedAt));
   const { updated_at: _u, ...rest } = c!.changes!;
   return rest;
 }

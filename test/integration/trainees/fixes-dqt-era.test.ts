@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed } from '../../../lib/sandbox/seed/index.js';
 import { commitPlan, revertCommittedPlan, type FixResult } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, currentWithdrawal, undoWithdrawal } from '../../../lib/trainees/index.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { diff, snapshot } from '../plan/snapshot.js';
 import { commitFix, updatedAt } from './commit-fix.js';
 
@@ -12,7 +12,7 @@ import { commitFix, updatedAt } from './commit-fix.js';
  * (`withdraw_date`, details) and its reasons hang on the trainee; the audits are what that Register wrote.
  */
 const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
-const config = { operator: 'Ada Support', writesAllowed: true, redis };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX, redis };
 let t: TestDatabase;
 let dqtQueue: Queue;
 

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario, seed, stableSlug } from '../../../lib/sandbox/seed/index.js';
 import { commitIfRequested, commitPlan, revertCommittedPlan, revertPlan, previewPlan, type FixResult } from '../../../lib/plan/index.js';
 import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previousTraineeForFormerProvider, undoWithdrawal, stateBeforeWithdrawal } from '../../../lib/trainees/index.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { diff, snapshot } from '../plan/snapshot.js';
 import { commitFix, updatedAt } from './commit-fix.js';
 
 const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
-const config = { operator: 'Ada Support', writesAllowed: true, redis };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX, redis };
 let t: TestDatabase;
 let dqtQueue: Queue;
 
@@ -185,7 +185,7 @@ describe('undo-withdrawal', () => {
       ['trainee_withdrawals', 102, 'update'],
     ]);
     expect(updatedAt(changes[0], receipt)).toEqual({ state: [4, 2] });
-    expect(updatedAt(changes[1], receipt)).toEqual({ discarded_at: [null, new Date(receipt.committedAt).toISOString()] });
+    expect(updatedAt(changes[1], receipt)).toEqual({ discarded_at: [null, toTimestampText(receipt.committedAt)] });
     const audits = await auditsOf(fix.plan.id);
     expect(audits.map((a) => [a.auditable_type, a.auditable_id, a.action, a.version, a.associated_type, a.associated_id])).toEqual([
       ['Trainee', 103, 'update', 8, 'Provider', 2],
@@ -227,10 +227,11 @@ describe('incorrectly-awarded', () => {
     const { fix, receipt, changes } = await run(() => incorrectlyAwarded(t.db, { slug: slugOf('awarded-in-error') }));
     expect(fix.notes.some((n) => n.tone === 'warn' && n.message.startsWith('DQT must be corrected too'))).toBe(true);
     expect(changes.map((c) => [c.table, c.id, c.kind])).toEqual([['trainees', 104, 'update']]);
+    // The rows to the microsecond; the audit as Rails writes it, to the millisecond.
     expect(updatedAt(changes[0], receipt)).toEqual({
       state: [6, 2],
-      recommended_for_award_at: ['2025-06-20T10:00:00.000Z', null],
-      awarded_at: ['2025-06-25T00:00:00.000Z', null],
+      recommended_for_award_at: ['2025-06-20T10:00:00.000000Z', null],
+      awarded_at: ['2025-06-25T00:00:00.000000Z', null],
       outcome_date: ['2025-06-18', null],
     });
     const [audit] = await auditsOf(fix.plan.id);

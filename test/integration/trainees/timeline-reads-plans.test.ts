@@ -3,11 +3,11 @@ import { commitPlan } from '../../../lib/plan/index.js';
 import { scenario, seed } from '../../../lib/sandbox/seed/index.js';
 import { changeTrainingRoute, undoWithdrawal } from '../../../lib/trainees/index.js';
 import { traineeTimeline } from '../../../lib/trainees/timeline.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { REGISTER_VERSION_NAMES } from '../../../lib/db/versions/description.js';
 
 /** Register's timeline (as lib/trainees/timeline.ts reads it) shows the audits a plan writes like Register's own, at each version. */
-const config = { operator: 'Ada Support', writesAllowed: true, redis: { url: 'redis://127.0.0.1:6379', prefix: testRedisPrefix() } };
+const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX, redis: { url: 'redis://127.0.0.1:6379', prefix: testRedisPrefix() } };
 
 describe.each(REGISTER_VERSION_NAMES)('the timeline reads plan audits (Register %s)', (version) => {
   let t: TestDatabase;

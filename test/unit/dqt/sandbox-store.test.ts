@@ -45,6 +45,77 @@ describe('the DQT sandbox rules (dqt-api.md section 8)', () => {
     expect(store.setIttOutcome('2100001', q, pass).body).toMatchObject({ errorCode: 10005 });
   });
 
+  describe("F: the order of DQT's checks (SetIttOutcomeHandler and DataverseAdapter.SetIttResultForTeacher at 601a1786b)", () => {
+    const withdraw = { ittProviderUkprn: ukprn, outcome: 'Withdrawn' };
+    /** The errorCode DQT answers, or the HTTP status when there is none. */
+    const code = (trn = '2100001', body: Record<string, unknown> = pass) => {
+      const response = store.setIttOutcome(trn, q, body);
+      return (response.body as { errorCode?: number } | undefined)?.errorCode ?? response.status;
+    };
+
+    it('an unknown provider UKPRN is 10005 before any ITT row is looked at', () => {
+      store.putTeacher(teacher());
+      store.setOrganisation(ukprn, false);
+      expect(store.setIttOutcome('2100001', q, pass)).toEqual({ status: 400, body: { title: 'Teacher has no incomplete ITT record', status: 400, errorCode: 10005 } });
+    });
+
+    it('two matching ITT rows (10004) come before a missing QTS registration (10006)', () => {
+      store.putTeacher(teacher({ initialTeacherTraining: [itt(), itt({ programmeStartDate: '2023-09-01' })], qtsRegistrations: [{ status: null }] }));
+      expect(code()).toBe(10004);
+    });
+
+    it('Pass on a Withdrawn row is 10005, whatever the QTS registration: the row is checked before the QTS record', () => {
+      store.putTeacher(teacher({ initialTeacherTraining: [itt({ result: 'Withdrawn' })], qtsRegistrations: [{ status: null }] }));
+      expect(code()).toBe(10005);
+      store.putTeacher(teacher({ initialTeacherTraining: [itt({ result: 'Withdrawn' })], qtsRegistrations: [{ status: '211' }] }));
+      expect(code()).toBe(10005);
+    });
+
+    it('a Withdrawn or Fail row is checked before the QTS date: Pass with another date is 10005, not 10003', () => {
+      store.putTeacher(teacher({ qtsDate: '2024-01-01', initialTeacherTraining: [itt({ result: 'Withdrawn' })] }));
+      expect(code()).toBe(10005);
+      store.putTeacher(teacher({ qtsDate: '2024-01-01', initialTeacherTraining: [itt({ result: 'Fail' })] }));
+      expect(code()).toBe(10005);
+    });
+
+    it('repeating the outcome of a Withdrawn or Fail row succeeds before the QTS record is looked for', () => {
+      store.putTeacher(teacher({ initialTeacherTraining: [itt({ result: 'Withdrawn' })], qtsRegistrations: [{ status: null }] }));
+      expect(store.setIttOutcome('2100001', q, withdraw)).toEqual({ status: 200, body: { trn: '2100001', qtsDate: null } });
+      store.putTeacher(teacher({ initialTeacherTraining: [itt({ result: 'Fail' })], qtsRegistrations: [] }));
+      expect(store.setIttOutcome('2100001', q, { ittProviderUkprn: ukprn, outcome: 'Fail' })).toEqual({ status: 200, body: { trn: '2100001', qtsDate: null } });
+    });
+
+    it('every outcome needs exactly one QTS registration: Withdrawn or Deferred on an in-training row with none is 10006', () => {
+      store.putTeacher(teacher({ qtsRegistrations: [{ status: null }] }));
+      expect(code('2100001', withdraw)).toBe(10006);
+      expect(code('2100001', { ittProviderUkprn: ukprn, outcome: 'Deferred' })).toBe(10006);
+      expect(code()).toBe(10006);
+      expect(store.persons[0]!.initialTeacherTraining[0]!.result).toBe('InTraining');
+    });
+
+    it('a registration in the trainee status of another programme is no QTS record (211 for a provider-led route, 212 for assessment only)', () => {
+      store.putTeacher(teacher({ qtsRegistrations: [{ status: '212' }] }));
+      expect(code()).toBe(10006);
+      store.putTeacher(teacher({ initialTeacherTraining: [itt({ programmeType: 'AssessmentOnlyRoute', result: 'UnderAssessment' })], qtsRegistrations: [{ status: '211' }] }));
+      expect(code()).toBe(10006);
+    });
+
+    it('the QTS registration is chosen (10007) before the QTS date is compared (10003)', () => {
+      store.putTeacher(teacher({ qtsDate: '2024-01-01', initialTeacherTraining: [itt({ result: 'Pass' })], qtsRegistrations: [{ status: '71' }, { status: '211' }] }));
+      expect(code()).toBe(10007);
+      store.putTeacher(teacher({ qtsDate: '2024-01-01', initialTeacherTraining: [itt({ result: 'Pass' })], qtsRegistrations: [{ status: '71' }] }));
+      expect(code()).toBe(10003);
+      expect(store.setIttOutcome('2100001', q, { ...pass, assessmentDate: '2024-01-01' })).toEqual({ status: 200, body: { trn: '2100001', qtsDate: '2024-01-01' } });
+    });
+
+    it('a Pass row is neither Fail nor Withdrawn: DQT withdraws it, clearing the teacher status of its QTS registration', () => {
+      store.putTeacher(teacher({ qtsDate: '2025-06-18', initialTeacherTraining: [itt({ result: 'Pass' })], qtsRegistrations: [{ status: '71' }] }));
+      expect(store.setIttOutcome('2100001', q, withdraw)).toEqual({ status: 200, body: { trn: '2100001', qtsDate: null } });
+      expect(store.persons[0]!.initialTeacherTraining[0]!.result).toBe('Withdrawn');
+      expect(store.persons[0]!.qtsRegistrations).toEqual([{ status: null }]);
+    });
+  });
+
   it('E: outcome rules, programme type changes, failed results, several incomplete records, a HUSID of another teacher', () => {
     store.putTeacher(teacher());
     expect(store.updateTeacher('2100001', q, update({ outcome: 'Withdrawn' })).body).toMatchObject({ errors: { outcome: ['Outcome can only be set to Deferred, InTraining or UnderAssessment.'] } });

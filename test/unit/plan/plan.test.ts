@@ -4,12 +4,17 @@ import { auditComment, auditUsername, canonicalJson, describeValue, planBuilder,
 describe('values', () => {
   it('compares timestamps, ISO text and jsonb by meaning', () => {
     expect(sameValue(new Date('2025-06-25T00:00:00Z'), '2025-06-25T00:00:00.000Z')).toBe(true);
+    expect(sameValue('2025-06-25T10:00:00.654321Z', '2025-06-25T11:00:00.654321+01:00')).toBe(true);
+    expect(sameValue('2025-06-25T10:00:00.654321Z', '2025-06-25T10:00:00.654999Z')).toBe(false);
+    expect(sameValue(new Date('2025-06-25T10:00:00.654Z'), '2025-06-25T10:00:00.654321Z')).toBe(false);
     expect(sameValue(new Date('2025-06-25T00:00:00Z'), '2025-06-25T00:00:01Z')).toBe(false);
     expect(sameValue({ b: 1, a: [1, { d: 2, c: 3 }] }, { a: [1, { c: 3, d: 2 }], b: 1 })).toBe(true);
     expect(sameValue(null, undefined)).toBe(true);
     expect(sameValue(0, null)).toBe(false);
     expect(sameValue('2025-06-18', '2025-06-18')).toBe(true);
-    expect(canonicalJson({ b: 1, a: undefined, c: new Date('2025-01-01T00:00:00Z') })).toBe('{"b":1,"c":"2025-01-01T00:00:00.000Z"}');
+    expect(canonicalJson({ b: 1, a: undefined, c: new Date('2025-01-01T00:00:00Z') })).toBe('{"b":1,"c":"2025-01-01T00:00:00.000000Z"}');
+    // A plan saved as JSON holds the Date as ISO text: it hashes the same.
+    expect(canonicalJson({ c: '2025-01-01T00:00:00.000Z' })).toBe(canonicalJson({ c: new Date('2025-01-01T00:00:00Z') }));
   });
 });
 

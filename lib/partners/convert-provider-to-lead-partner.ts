@@ -81,7 +81,7 @@ export async function convertProvidersToLeadPartners(db: RegisterDb, input: Conv
     const wanted = new Set(providerUsers.map((u) => u.user_id));
     const links = existing ? await db.selectFrom(usersTable).selectAll().where(userColumn, '=', existing.id).orderBy('id').execute() : [];
     const linked = new Set(links.map((l) => l.user_id));
-    if (existing) builder.expectSet('lead_partner_users', { lead_partner_id: existing.id }, links.map((l) => l.id), { label: `users of lead partner ${existing.id} (${existing.name ?? provider.name})`, lock: { table: 'lead_partners', ids: [existing.id] } });
+    if (existing) builder.expectSet(usersTable, { [userColumn]: existing.id } as { lead_partner_id: number }, links.map((l) => l.id), { label: `users of ${names.noun} ${existing.id} (${existing.name ?? provider.name})`, lock: { table: partnerTable, ids: [existing.id] } });
     for (const userId of wanted) {
       if (linked.has(userId)) userRows.push({ provider_id: provider.id, user_id: userId, action: 'kept' });
       else {

@@ -75,20 +75,14 @@ describe('a change of training route', () => {
   });
 });
 
-describe('undo withdrawal', () => {
+describe('undo withdrawal, DQT era (the reasons hang on the trainee and are deleted)', () => {
   it('is refused when a withdrawal reason was added since the preview', async () => {
     const { plan } = await undoWithdrawal(t.db, { slug: slug('withdrawn-in-error') });
-    await elsewhere('INSERT INTO trainee_withdrawal_reasons (id, trainee_id, trainee_withdrawal_id, withdrawal_reason_id, created_at, updated_at) VALUES (1001, 103, 102, 1, now(), now())');
+    await elsewhere('INSERT INTO trainee_withdrawal_reasons (id, trainee_id, withdrawal_reason_id, created_at, updated_at) VALUES (1001, 103, 1, now(), now())');
     expect(await refused(plan)).toEqual(['withdrawal reasons of trainee 103 (Zara Hussain): trainee_withdrawal_reasons id 1001 added since the preview (it saw trainee_withdrawal_reasons ids 102, 103)']);
   });
 
-  it('is refused when the trainee was withdrawn again since the preview (another current withdrawal)', async () => {
-    const { plan } = await undoWithdrawal(t.db, { slug: slug('withdrawn-in-error') });
-    await elsewhere("INSERT INTO trainee_withdrawals (id, trainee_id, date, created_at, updated_at) VALUES (1001, 103, '2025-03-01', now(), now())");
-    expect(await refused(plan)).toEqual(['kept withdrawals of trainee 103 (Zara Hussain): trainee_withdrawals id 1001 added since the preview (it saw trainee_withdrawals id 102)']);
-  });
-
-  it('locks the trainee and its withdrawal while it commits: a reason inserted meanwhile waits for the commit (its foreign keys)', async () => {
+  it('locks the trainee while it commits: a reason inserted meanwhile waits for the commit (its foreign key)', async () => {
     const { plan } = await undoWithdrawal(t.db, { slug: slug('withdrawn-in-error') });
     let blocked: string | null = null;
     const receipt = await commitPlan(t.db, plan, {
@@ -101,7 +95,7 @@ describe('undo withdrawal', () => {
         await other.connect();
         try {
           await other.query("SET lock_timeout = '300ms'");
-          await other.query('INSERT INTO trainee_withdrawal_reasons (id, trainee_id, trainee_withdrawal_id, withdrawal_reason_id, created_at, updated_at) VALUES (1002, 103, 102, 1, now(), now())');
+          await other.query('INSERT INTO trainee_withdrawal_reasons (id, trainee_id, withdrawal_reason_id, created_at, updated_at) VALUES (1002, 103, 1, now(), now())');
         } catch (error) {
           blocked = (error as { code?: string }).code ?? String(error);
         } finally {
@@ -110,15 +104,45 @@ describe('undo withdrawal', () => {
       },
     });
     expect(blocked).toBe('55P03'); // lock_not_available: it had to wait for the commit's lock
-    expect(receipt.rowsChanged).toBe(4);
+    expect(receipt.rowsChanged).toBe(3);
   });
 });
 
-describe('change withdrawal date', () => {
-  it('is refused when another withdrawal became the current one since the preview', async () => {
-    const { plan } = await changeWithdrawalDate(t.db, { slug: slug('withdrawal-date'), date: '2025-03-03' });
-    await elsewhere("INSERT INTO trainee_withdrawals (id, trainee_id, date, created_at, updated_at) VALUES (1001, 102, '2025-04-02', now(), now())");
-    expect(await refused(plan)).toEqual(['kept withdrawals of trainee 102 (Owen Price): trainee_withdrawals id 1001 added since the preview (it saw trainee_withdrawals id 101)']);
+describe('withdrawal records (Register since 2025): which withdrawal is current', () => {
+  let t26: TestDatabase;
+  beforeAll(async () => {
+    t26 = await createTestDatabase({ version: '2026-08' });
+  });
+  beforeEach(async () => {
+    await seed(t26.db, { reset: true });
+  }, 60_000);
+  afterAll(() => t26?.drop());
+  const refused26 = async (plan: Plan) => {
+    const error = await commitPlan(t26.db, plan, { auditComment: 'should be refused', config }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanRefusedError);
+    expect((error as PlanRefusedError).reason).toBe('drift');
+    return (error as PlanRefusedError).details;
+  };
+  const elsewhere26 = async (text: string) => {
+    const other = new pg.Client({ connectionString: t26.url });
+    await other.connect();
+    try {
+      await other.query(text);
+    } finally {
+      await other.end();
+    }
+  };
+
+  it('an undo is refused when the trainee was withdrawn again since the preview (another current withdrawal)', async () => {
+    const { plan } = await undoWithdrawal(t26.db, { slug: slug('withdrawn-in-error') });
+    await elsewhere26("INSERT INTO trainee_withdrawals (id, trainee_id, date, created_at, updated_at) VALUES (1001, 103, '2025-03-01', now(), now())");
+    expect(await refused26(plan)).toEqual(['kept withdrawals of trainee 103 (Zara Hussain): trainee_withdrawals id 1001 added since the preview (it saw trainee_withdrawals id 102)']);
+  });
+
+  it('a change of withdrawal date is refused when another withdrawal became the current one since the preview', async () => {
+    const { plan } = await changeWithdrawalDate(t26.db, { slug: slug('withdrawal-date'), date: '2025-03-03' });
+    await elsewhere26("INSERT INTO trainee_withdrawals (id, trainee_id, date, created_at, updated_at) VALUES (1001, 102, '2025-04-02', now(), now())");
+    expect(await refused26(plan)).toEqual(['kept withdrawals of trainee 102 (Owen Price): trainee_withdrawals id 1001 added since the preview (it saw trainee_withdrawals id 101)']);
   });
 });
 

@@ -64,12 +64,12 @@ describe('timestamps to the microsecond', () => {
     expect(await asText('trainees', 'recommended_for_award_at', 104)).toBe('2025-06-20 10:00:00.123456');
   });
 
-  it('without a commit record, revertCommittedPlan falls back to the audits: not refused as drift, timestamps back to the millisecond', async () => {
+  it('without a change log entry (a plan committed before the change log), revertCommittedPlan falls back to the audits: not refused as drift, timestamps back to the millisecond', async () => {
     await awardWithMicroseconds();
     const trainee = await t.db.selectFrom('trainees').select(['awarded_at']).where('id', '=', 104).executeTakeFirstOrThrow();
     const plan = planBuilder('Award date').update('trainees', 104, { awarded_at: trainee.awarded_at }, { awarded_at: '2025-07-01T09:00:00.123456Z' }).build();
     await commitPlan(t.db, plan, { auditComment: 'award date', config });
-    await sql`DELETE FROM register_support.plan_commits WHERE plan_id = ${plan.id}`.execute(t.db);
+    await sql`DELETE FROM register_support.change_log WHERE plan_id = ${plan.id}::uuid`.execute(t.db);
     const undo = await revertCommittedPlan(t.db, plan.id);
     expect(undo.changes[0]).toMatchObject({ expected: { awarded_at: '2025-07-01T09:00:00.123456Z' }, values: { awarded_at: '2025-06-25T10:00:00.654Z' } });
     await commitPlan(t.db, undo, { auditComment: 'revert from the audits', config });

@@ -34,7 +34,7 @@ const auditsOf = (planId: string) => t.db.selectFrom('audits').selectAll().where
 describe('the seeded withdrawals, as the DQT era kept them', () => {
   it("keeps the current withdrawal on the trainee: date at midnight UTC, reasons by trainee", async () => {
     const owen = await t.db.selectFrom('trainees').selectAll().where('id', '=', 102).executeTakeFirstOrThrow();
-    expect(owen.withdraw_date?.toISOString()).toBe('2025-03-30T00:00:00.000Z');
+    expect(owen.withdraw_date).toBe('2025-03-30T00:00:00.000000Z');
     expect(await currentWithdrawal(t.db, owen)).toMatchObject({ storage: 'trainee-columns', id: null, date: '2025-03-30', reasons: ['got_a_job'] });
     expect(await t.db.selectFrom('trainee_withdrawal_reasons').select(['id', 'trainee_id']).where('trainee_id', '=', 103).orderBy('id').execute()).toEqual([
       { id: 102, trainee_id: 103 },
@@ -47,7 +47,7 @@ describe('change-withdrawal-date (DQT era)', () => {
   it("changes the trainee's withdraw_date, audited as a Trainee change associated with its provider", async () => {
     const { fix, receipt, changes } = await run(() => changeWithdrawalDate(t.db, { slug: slugOf('withdrawal-date'), date: '2025-03-03' }));
     expect(changes.map((c) => [c.table, c.id, c.kind])).toEqual([['trainees', 102, 'update']]);
-    expect(updatedAt(changes[0], receipt)).toEqual({ withdraw_date: ['2025-03-30T00:00:00.000Z', '2025-03-03T00:00:00.000Z'] });
+    expect(updatedAt(changes[0], receipt)).toEqual({ withdraw_date: ['2025-03-30T00:00:00.000000Z', '2025-03-03T00:00:00.000000Z'] });
     const audits = await auditsOf(fix.plan.id);
     expect(audits.map((a) => [a.auditable_type, a.auditable_id, a.action, a.version, a.associated_type, a.associated_id, a.comment])).toEqual([
       ['Trainee', 102, 'update', 5, 'Provider', 1, 'Support ticket 1234'],
@@ -64,7 +64,7 @@ describe('undo-withdrawal (DQT era)', () => {
       ['trainee_withdrawal_reasons', 102, 'delete'],
       ['trainee_withdrawal_reasons', 103, 'delete'],
     ]);
-    expect(updatedAt(changes[0], receipt)).toEqual({ state: [4, 2], withdraw_date: ['2025-02-14T00:00:00.000Z', null] });
+    expect(updatedAt(changes[0], receipt)).toEqual({ state: [4, 2], withdraw_date: ['2025-02-14T00:00:00.000000Z', null] });
     const audits = await auditsOf(fix.plan.id);
     expect(audits.map((a) => [a.auditable_type, a.auditable_id, a.action, a.associated_type, a.associated_id, a.comment])).toEqual([
       ['Trainee', 103, 'update', 'Provider', 2, 'Withdrawn in error\nhttps://support.example/tickets/1234'],
@@ -83,7 +83,7 @@ describe('undo-withdrawal (DQT era)', () => {
       ['trainee_withdrawal_reasons', 103, 'insert'],
     ]);
     const zara = await t.db.selectFrom('trainees').select(['state', 'withdraw_date']).where('id', '=', 103).executeTakeFirstOrThrow();
-    expect([zara.state, zara.withdraw_date?.toISOString()]).toEqual([4, '2025-02-14T00:00:00.000Z']);
+    expect([zara.state, zara.withdraw_date]).toEqual([4, '2025-02-14T00:00:00.000000Z']);
   });
 });
 

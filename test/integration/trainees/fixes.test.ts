@@ -6,6 +6,7 @@ import { changeTrainingRoute, changeWithdrawalDate, incorrectlyAwarded, previous
 import { createTestDatabase, testRedisPrefix, type TestDatabase, TEST_SANDBOX } from '../../helpers/db.js';
 import { diff, snapshot } from '../plan/snapshot.js';
 import { commitFix, updatedAt } from './commit-fix.js';
+import { toTimestampText } from '../../../lib/db/timestamp.js';
 
 const redis = { url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testRedisPrefix() };
 const config = { operator: 'Ada Support', writesAllowed: true, database: TEST_SANDBOX, redis };

@@ -1,8 +1,7 @@
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/env.js';
 import { connect } from '../db/connect.js';
 import { startSandboxDatabase } from './database.js';
+import { claimSandbox, markSandboxReady, releaseSandbox } from './process.js';
 import { sandboxServices, seedHooks } from './services.js';
 
 export interface RunningSandbox {
@@ -17,14 +16,22 @@ export interface RunningSandbox {
 /**
  * Starts the whole embedded environment in this process: the PGlite database on `config.sandbox.port`, then every
  * registered sandbox service (the DQT sandbox). The first start on an empty data dir migrates, seeds and runs the
- * after-seed hooks. Writes `<dataDir>/sandbox.json` (pid and ports) while running.
+ * after-seed hooks. Holds `<dataDir>/sandbox.json` (pid, ports, ready) while running: a second start in the same
+ * checkout is refused, naming the process that has it.
  *
  * @example
  * const sandbox = await startSandbox(loadConfig());
  * process.on('SIGINT', () => sandbox.stop());
  */
 export async function startSandbox(config: Config): Promise<RunningSandbox> {
-  const database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port });
+  claimSandbox(config);
+  let database: Awaited<ReturnType<typeof startSandboxDatabase>>;
+  try {
+    database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port });
+  } catch (error) {
+    releaseSandbox(config);
+    throw error;
+  }
   const started: { description: string; stop(): Promise<void> }[] = [];
   const seedMessages: string[] = [];
   try {
@@ -43,10 +50,10 @@ export async function startSandbox(config: Config): Promise<RunningSandbox> {
   } catch (error) {
     for (const s of started.reverse()) await s.stop().catch(() => {});
     await database.stop();
+    releaseSandbox(config);
     throw error;
   }
-  const stateFile = join(config.sandbox.dataDir, 'sandbox.json');
-  writeFileSync(stateFile, JSON.stringify({ pid: process.pid, port: config.sandbox.port, dqtPort: config.sandbox.dqtPort, startedAt: new Date().toISOString() }, null, 2));
+  markSandboxReady(config);
   return {
     databaseUrl: database.url,
     descriptions: [`PostgreSQL (PGlite) at ${database.url} (data in ${config.sandbox.dataDir})`, ...started.map((s) => s.description)],
@@ -54,7 +61,7 @@ export async function startSandbox(config: Config): Promise<RunningSandbox> {
     async stop() {
       for (const s of started.reverse()) await s.stop().catch(() => {});
       await database.stop();
-      rmSync(stateFile, { force: true });
+      releaseSandbox(config);
     },
   };
 }

@@ -3,7 +3,7 @@ import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js'
 import { describeUrl, loadConfig } from '../../config/env.js';
 import { connect, ping } from '../../db/connect.js';
 import { migrate } from '../../db/migrate.js';
-import { ensureSandbox } from '../../sandbox/ensure.js';
+import { backgroundSandboxNotice, ensureSandbox } from '../../sandbox/ensure.js';
 import { seed } from '../../sandbox/seed/index.js';
 import { sandboxServices, seedHooks } from '../../sandbox/services.js';
 
@@ -32,7 +32,8 @@ export const command: Command = {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const config = loadConfig();
     if (values.reset && !config.writesAllowed) throw new UsageError('--reset empties every Register table: it needs the sandbox or SUPPORT_ALLOW_WRITES=true');
-    await ensureSandbox(config);
+    const ensured = await ensureSandbox(config);
+    if (ensured.started) process.stderr.write(`${backgroundSandboxNotice(ensured)}\n`);
     const db = connect(config.database.url);
     try {
       try {

@@ -25,7 +25,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
 export const checkDatabase: Check = async (config) => {
   const where = config.database.kind === 'sandbox' ? `embedded sandbox (${describeUrl(config.database.url)})` : describeUrl(config.database.url);
   try {
-    const { started } = await ensureSandbox(config, { timeoutMs: 60_000 });
+    const { started } = await ensureSandbox(config);
     const db = connect(config.database.url, { max: 1, connectionTimeoutMillis: 3_000 });
     try {
       await ping(db);

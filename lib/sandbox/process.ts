@@ -34,7 +34,7 @@ export function claimSandbox(config: Config, pid = process.pid): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readState(config);
-      if (holder && holder.pid !== pid && processAlive(holder.pid)) throw new Error(`This checkout's sandbox is already running or starting (process ${holder.pid}; ${sandboxStateFile(config)}).`);
+      if (holder && processAlive(holder.pid)) throw new Error(`This checkout's sandbox is already running or starting (process ${holder.pid}; ${sandboxStateFile(config)}).`);
       rmSync(sandboxStateFile(config), { force: true }); // left by a sandbox that is gone
     }
   }

@@ -29,12 +29,19 @@ def _text(source):
 def clean_notebook(nb, stored=None):
     """The notebook `nb` (a dict) as a runbook is stored: no outputs, no counts, no session metadata; key order as
     the project writes runbooks (cell_type, id, metadata, source, execution_count, outputs)."""
+    stored_cells = {c.get("id"): c for c in (stored or {}).get("cells", []) if c.get("id")}
     cells = []
     for cell in nb.get("cells", []):
         out = {"cell_type": cell.get("cell_type")}
         if "id" in cell:
             out["id"] = cell["id"]
         out["metadata"] = {k: v for k, v in (cell.get("metadata") or {}).items() if k not in TRANSIENT_CELL_METADATA}
+        # Scrolling is how the output was viewed: a runbook's cell keeps the setting it is stored with.
+        before = stored_cells.get(cell.get("id"))
+        if before is not None:
+            out["metadata"].pop("scrolled", None)
+            if "scrolled" in before.get("metadata", {}):
+                out["metadata"]["scrolled"] = before["metadata"]["scrolled"]
         if cell.get("attachments"):
             out["attachments"] = cell["attachments"]
         out["source"] = _text(cell.get("source"))

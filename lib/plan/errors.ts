@@ -1,3 +1,5 @@
+import { InputError } from '../notebook/input-error.js';
+
 /**
  * Why a commit was refused. Nothing was written when this is thrown; `message` says what is wrong and what to do.
  *
@@ -11,7 +13,7 @@
  * | `already-exists` | a row the plan inserts already exists |
  * | `locked` | a row stayed locked by another transaction (Register changing it right now) past the lock timeout |
  */
-export class PlanRefusedError extends Error {
+export class PlanRefusedError extends InputError {
   override name = 'PlanRefusedError';
   constructor(
     readonly reason: 'blank-comment' | 'unknown-operator' | 'writes-not-allowed' | 'drift' | 'missing-row' | 'already-exists' | 'locked',
@@ -26,6 +28,6 @@ export class PlanRefusedError extends Error {
  * Bad input to a fix (unknown slug, unknown route, impossible date, trainee in the wrong state). Thrown before any
  * plan is built; the message names what is wrong and what is expected.
  */
-export class FixInputError extends Error {
+export class FixInputError extends InputError {
   override name = 'FixInputError';
 }

@@ -4,6 +4,7 @@ import { describeUrl, loadConfig, type Config } from '../config/env.js';
 import { connect, ping } from '../db/connect.js';
 import { ensureSandbox } from '../sandbox/ensure.js';
 import { redactSecrets } from '../notebook/redact.js';
+import { JUPYTER_INSTALL_HINT } from '../runner/jupyter.js';
 import { kernelCheck } from '../runner/kernel.js';
 
 const run = promisify(execFile);
@@ -103,7 +104,7 @@ export const checkJupyter: Check = async () => {
       name: 'jupyter',
       ok: false,
       detail: 'Jupyter (nbclient, nbconvert, notebook) is not installed for /usr/bin/python3',
-      fix: 'apt-get install -y jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel jupyter-notebook',
+      fix: `${JUPYTER_INSTALL_HINT} (npm start does it when it can)`,
     };
   }
 };

@@ -1,18 +1,23 @@
 """Jupyter Notebook configuration for `support start` (npm start), given with --config.
 
-Runbooks in git stay clean: saving a notebook (autosave included) stores it the way the project keeps runbooks,
-without outputs, execution counts or per-run metadata, and in the project's own JSON layout, so a runbook whose code
-and text are unchanged is not written at all (git status stays clean). The notebook as it was on screen, outputs and
-all, goes to runs/saved/<path> (git-ignored), the record of the session. Checkpoints live in .jupyter/checkpoints/
-and the notebook-trust database in memory: nothing of Jupyter's lands in notebooks/ or outside the checkout.
+Runbooks in git stay clean. Saving (autosave included) never writes outputs, execution counts or session metadata:
+- a runbook (a notebook git tracks) is kept exactly as stored: what the operator typed in it (parameters: slugs,
+  names, dates of birth) and what it showed go only to runs/saved/<path> (git-ignored), the record of the session;
+- with SUPPORT_EDIT_RUNBOOKS=1 (`npm start -- --edit-runbooks`, for changing the runbooks themselves) and for
+  notebooks git does not track, edits to code and text are written, without outputs, in the project's JSON layout
+  (an unchanged notebook is not written at all).
+Checkpoints live in .jupyter/checkpoints/ and the notebook-trust database in memory: nothing of Jupyter's lands in
+notebooks/ or outside the checkout.
 """
 import json
 import os
+import subprocess
 
 from notebook.services.contents.largefilemanager import LargeFileManager
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAVED = os.path.join(ROOT, "runs", "saved")
+EDIT_RUNBOOKS = os.environ.get("SUPPORT_EDIT_RUNBOOKS") == "1"
 
 # Cell metadata Jupyter adds while a notebook is open: never part of a runbook.
 TRANSIENT_CELL_METADATA = ("trusted", "execution", "collapsed", "ExecuteTime")
@@ -75,6 +80,17 @@ def runbook_json(nb, stored=None):
     return json.dumps(_in_order({**nb, "cells": cells}, list((stored or {}).keys())), indent=1, ensure_ascii=False) + "\n"
 
 
+def is_runbook(os_path):
+    """Whether git tracks the file (outside a git checkout: whether it exists, to err on the safe side)."""
+    try:
+        r = subprocess.run(["git", "-C", ROOT, "ls-files", "--error-unmatch", os_path], capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return os.path.isfile(os_path)
+    if r.returncode == 0:
+        return True
+    return os.path.isfile(os_path) and b"not a git repository" in r.stderr
+
+
 class RunbookContentsManager(LargeFileManager):
     """Saves notebooks clean (see the module's doc); other files as usual."""
 
@@ -93,8 +109,12 @@ class RunbookContentsManager(LargeFileManager):
         content = model["content"]
         clean = clean_notebook(content, stored)
         self._keep_session_copy(path, content)
-        # Written only when the runbook itself changed: an unchanged runbook keeps its bytes (and git status).
-        if stored is None or _normalised(clean) != _normalised(stored):
+        # A runbook keeps its bytes (and git status) unless its author asked to edit runbooks; other notebooks are
+        # written only when their code or text changed.
+        keep = stored is not None and not EDIT_RUNBOOKS and is_runbook(os_path)
+        if keep and _normalised(clean) != _normalised(stored):
+            self.log.info("%s is a runbook: kept as in git; this session's copy is runs/saved/%s", path, path)
+        elif stored is None or _normalised(clean) != _normalised(stored):
             self.log.info("Saving %s without outputs (the copy with outputs: runs/saved/%s)", path, path)
             with self.atomic_writing(os_path, text=True, encoding="utf-8") as f:
                 f.write(runbook_json(clean, stored))

@@ -18,13 +18,15 @@ Opens the runbooks: makes sure this checkout's embedded sandbox is running (unle
 this checkout's Jupyter kernel, then serves notebooks/ with Jupyter Notebook on 127.0.0.1 only (never on the
 network), with a fresh random token and no browser, and prints the URL to open.
 
-Saving in Jupyter (autosave included) stores a runbook without outputs, so no trainee's data reaches a tracked
-file; the copy with outputs goes to runs/saved/ (git-ignored). Jupyter's own files (runtime, data, configuration,
-checkpoints) stay in .jupyter/ in the checkout.
+Saving in Jupyter (autosave included) never changes a runbook git tracks: what you typed (parameters) and what it
+showed go to runs/saved/<path> (git-ignored), so no trainee's data reaches a tracked file. Notebooks git does not
+track are saved without outputs. Jupyter's own files (runtime, data, configuration, checkpoints) stay in .jupyter/.
 
 Ctrl-C stops Jupyter, its kernels, and the sandbox if this command (or a notebook) started it.
 
-  --port N   First port to try (default 8888; the next free one is used).
+  --port N          First port to try (default 8888; the next free one is used).
+  --edit-runbooks   For changing the runbooks themselves: saving writes your edits to code and text into the
+                    runbook (still without outputs, counts or session metadata).
 
 The kernel gets the same configuration variables as this command (DATABASE_URL, REDIS_URL, DQT_API_URL, ...).
 `;
@@ -100,7 +102,7 @@ export const command: Command = {
   async run(argv) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: { port: { type: 'string' } } });
+      parsed = parseArgs({ args: argv, options: { port: { type: 'string' }, 'edit-runbooks': { type: 'boolean' } } });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -154,7 +156,7 @@ export const command: Command = {
     // process group of its own, so a Ctrl-C in the terminal reaches only this command, which stops everything in order.
     const child = spawn(jupyterPython(), args, {
       cwd: root,
-      env: { ...kernelEnv, ...dirs, JUPYTER_TOKEN: token, PYDEVD_DISABLE_FILE_VALIDATION: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: { ...kernelEnv, ...dirs, JUPYTER_TOKEN: token, PYDEVD_DISABLE_FILE_VALIDATION: '1', PYTHONDONTWRITEBYTECODE: '1', SUPPORT_EDIT_RUNBOOKS: parsed.values['edit-runbooks'] ? '1' : '0' },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });
@@ -227,7 +229,9 @@ export const command: Command = {
           `Runbooks: ${url}tree?token=${token}`,
           `  database: ${config.database.kind === 'sandbox' ? `embedded sandbox (${describeUrl(config.database.url)})` : describeUrl(config.database.url)}`,
           `  writes:   ${config.writesAllowed ? 'allowed' : 'off (read only)'}${config.operator ? `, operator ${config.operator}` : ''}`,
-          '  Saving keeps runbooks without outputs (the copy with outputs goes to runs/saved/).',
+          parsed.values['edit-runbooks']
+            ? '  Editing runbooks: saving writes your edits to code and text into them (never outputs).'
+            : '  Saving never changes a runbook: what you type and see goes to runs/saved/ (git-ignored).',
           `  Jupyter listens on 127.0.0.1 only. Ctrl-C stops Jupyter, its kernels${sandboxWasRunning ? '' : ' and the sandbox'}.`,
           '',
         ].join('\n'),

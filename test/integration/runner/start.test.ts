@@ -59,6 +59,7 @@ describe('npm start', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const before = git('status', '--porcelain', '--', 'notebooks');
+    const beforeElsewhere = git('status', '--porcelain', '--', 'lib', '.jupyter', 'runs');
     const runbook = readFileSync(join(ROOT, 'notebooks', 'ops', 'trainee-timeline.ipynb'));
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -94,16 +95,24 @@ describe('npm start', () => {
       expect(put.status).toBe(200);
       expect(readFileSync(join(ROOT, 'notebooks', 'ops', 'trainee-timeline.ipynb')).equals(runbook)).toBe(true);
       expect(git('status', '--porcelain', '--', 'notebooks')).toBe(before);
-      expect(git('status', '--porcelain', '--ignored=no', '--', 'lib', '.jupyter', 'runs')).toBe('');
+      expect(git('status', '--porcelain', '--', 'lib', '.jupyter', 'runs')).toBe(beforeElsewhere); // no __pycache__, nothing of Jupyter's
       // the session's record, outputs included, goes to the ignored runs/saved/
       expect(readFileSync(saved, 'utf8')).toContain('Priya Okafor');
+      // What the operator types into a runbook (its parameters: a slug, a name, a date of birth) stays out of git too.
+      const typed = withSessionState(model.content) as unknown as { cells: { metadata: { tags?: string[] }; source: string }[] };
+      typed.cells.find((c) => c.metadata.tags?.includes('parameters'))!.source = "const slug: string = 'P897V7tpB2zH75Fow7Kx7hEE'; // Priya Okafor, born 1998-02-14";
+      expect((await api('contents/ops/trainee-timeline.ipynb', { method: 'PUT', body: JSON.stringify({ type: 'notebook', format: 'json', content: typed }) })).status).toBe(200);
+      expect(readFileSync(join(ROOT, 'notebooks', 'ops', 'trainee-timeline.ipynb')).equals(runbook)).toBe(true);
+      expect(git('status', '--porcelain', '--', 'notebooks')).toBe(before);
+      expect(readFileSync(saved, 'utf8')).toContain('P897V7tpB2zH75Fow7Kx7hEE');
       expect(git('check-ignore', saved).trim()).toBe(saved);
       // a checkpoint is a copy of the clean file, kept in .jupyter/ (ignored), not beside the runbook
       expect((await api('contents/ops/trainee-timeline.ipynb/checkpoints', { method: 'POST' })).status).toBe(201);
       const checkpoint = join(ROOT, '.jupyter', 'checkpoints', 'ops', '.ipynb_checkpoints', 'trainee-timeline-checkpoint.ipynb');
       expect(readFileSync(checkpoint).equals(runbook)).toBe(true);
 
-      // A new or edited notebook is written, but without outputs, counts or session metadata.
+      // A notebook git does not track (a copy, a new one) is written with its edits, but without outputs, counts or
+      // session metadata (as runbooks are with --edit-runbooks).
       const fresh = withSessionState(JSON.parse(runbook.toString()));
       (fresh.cells[0] as unknown as { source: string }).source = '# An edited copy\n';
       expect((await api(`contents/ops/${scratch}`, { method: 'PUT', body: JSON.stringify({ type: 'notebook', format: 'json', content: fresh }) })).status).toBe(201);

@@ -135,9 +135,10 @@ export const command: Command = {
       if (port > firstPort + 50) throw new EnvironmentError(`No free port from ${firstPort} to ${firstPort + 50} on 127.0.0.1 (use --port).`);
     }
     const token = randomBytes(24).toString('hex');
-    // Jupyter's own files stay in the checkout: runtime (connection files, cookie secret), data, configuration.
+    // Jupyter's own files stay in the checkout: runtime (connection files, cookie secret), data, configuration, and
+    // the ~/.ipython folder the notebook server makes when it loads IPython.
     const jupyterDir = projectJupyterPath(root);
-    const dirs = { JUPYTER_RUNTIME_DIR: join(jupyterDir, 'runtime'), JUPYTER_DATA_DIR: join(jupyterDir, 'data'), JUPYTER_CONFIG_DIR: join(jupyterDir, 'config') };
+    const dirs = { JUPYTER_RUNTIME_DIR: join(jupyterDir, 'runtime'), JUPYTER_DATA_DIR: join(jupyterDir, 'data'), JUPYTER_CONFIG_DIR: join(jupyterDir, 'config'), IPYTHONDIR: join(jupyterDir, 'ipython') };
     for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
     const args = [
       '-m',

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,14 +14,17 @@ import { assertBuilt, cleanEnv, ROOT } from './cli.js';
 // ports): Jupyter on the runbooks, bound to 127.0.0.1, behind a random token, the URL printed; saving through
 // Jupyter's contents API keeps the tracked runbook as it is; Ctrl-C stops Jupyter, its kernel and the sandbox.
 let dataDir: string;
+let home: string;
 const saved = join(ROOT, 'runs', 'saved', 'ops', 'trainee-timeline.ipynb');
 const scratch = `save-test-${randomBytes(4).toString('hex')}.ipynb`;
 beforeAll(() => {
   assertBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'rs-start-'));
+  home = mkdtempSync(join(tmpdir(), 'rs-start-home-'));
 });
 afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
   rmSync(join(ROOT, 'notebooks', 'ops', scratch), { force: true });
   rmSync(join(ROOT, 'runs', 'saved', 'ops', scratch), { force: true });
 });
@@ -50,7 +53,8 @@ describe('npm start', () => {
   it('serves notebooks/ on 127.0.0.1 with a token; saving keeps runbooks clean; Ctrl-C leaves nothing running', async () => {
     const port = await freePort();
     const tag = processTag();
-    const env = cleanEnv({ SUPPORT_SANDBOX_DIR: dataDir, SUPPORT_SANDBOX_PORT: String(await freePort()), SUPPORT_DQT_SANDBOX_PORT: String(await freePort()), ...tag.env });
+    // A home folder of its own: nothing may be written outside the checkout (no ~/.local, no ~/.ipython, no ~/.jupyter).
+    const env = cleanEnv({ HOME: home, XDG_DATA_HOME: undefined, JUPYTER_DATA_DIR: undefined, JUPYTER_CONFIG_DIR: undefined, JUPYTER_RUNTIME_DIR: undefined, IPYTHONDIR: undefined, SUPPORT_SANDBOX_DIR: dataDir, SUPPORT_SANDBOX_PORT: String(await freePort()), SUPPORT_DQT_SANDBOX_PORT: String(await freePort()), ...tag.env });
     const config = loadConfig(env);
     // detached: a process group of its own, signalled as a terminal's Ctrl-C signals the foreground group
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'setup.js'), 'start', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -142,5 +146,6 @@ describe('npm start', () => {
     expect(tag.running()).toEqual([]);
     expect(runningSandbox(config)).toBeNull();
     expect(existsSync(join(dataDir, 'sandbox.json'))).toBe(false);
+    expect(readdirSync(home)).toEqual([]);
   });
 });

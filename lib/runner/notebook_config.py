@@ -14,6 +14,8 @@ import os
 import subprocess
 
 from notebook.services.contents.largefilemanager import LargeFileManager
+from notebook.utils import is_hidden
+from tornado import web
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAVED = os.path.join(ROOT, "runs", "saved")
@@ -99,6 +101,8 @@ class RunbookContentsManager(LargeFileManager):
         if model.get("type") != "notebook" or "content" not in model:
             return super().save(model, path)
         os_path = self._get_os_path(path)
+        if is_hidden(os_path, self.root_dir) and not self.allow_hidden:
+            raise web.HTTPError(400, f"Cannot create file or directory {os_path!r}")
         stored = None
         if os.path.isfile(os_path):
             try:

@@ -109,6 +109,8 @@ export const command: Command = {
     const firstPort = parsed.values.port === undefined ? 8888 : Number(parsed.values.port);
     if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort > 65535) throw new UsageError(`--port expects a port number (1-65535); got ${JSON.stringify(parsed.values.port)}.`);
 
+    // A closed terminal or pipe must not stop the clean-up half way (a write would throw EPIPE): ignore such errors.
+    process.stdout.on('error', () => {});
     const config = loadConfig();
     const jupyter = detectJupyter();
     if (!jupyter.notebook) throw new EnvironmentError(`Jupyter Notebook is not installed for ${jupyter.python}. Install it: ${JUPYTER_INSTALL_HINT}`);

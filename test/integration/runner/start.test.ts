@@ -138,7 +138,9 @@ describe('npm start', () => {
       expect(running.some((c) => c.includes('-m notebook'))).toBe(true);
       expect(runningSandbox(config)).not.toBeNull();
     } finally {
+      // Ctrl-C, and wait for the end whatever happened above: a test must not leave its Jupyter and sandbox behind.
       process.kill(-child.pid!, 'SIGINT');
+      await exited;
     }
     expect(await exited).toBe(0);
     expect(stdout).toContain('Interrupted: stopping Jupyter and its kernels...');

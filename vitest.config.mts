@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous bounds, not speed targets (those live in bench/): a test waits on real events (a kernel's reply, a job
+    // settling), and on a busy machine those come late. A test that needs longer says so.
+    testTimeout: 300_000,
+    hookTimeout: 600_000,
     // Integration tests each use their own database and Redis prefix, so files may run in parallel,
     // but the machine has two cores and the notebook suite starts Jupyter kernels: keep it modest.
     maxWorkers: 2,

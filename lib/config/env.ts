@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionName } from '../db/versions/description.js';
 
@@ -13,6 +15,7 @@ import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionN
  * | `TRS_API_URL`, `TRS_API_KEY` (secret), `TRS_API_VERSION` | the TRS API v3 (Register today) | the TRS sandbox, its key, "20250627" |
  * | `SUPPORT_OPERATOR` | your name, written into audits | none: needed to commit |
  * | `SUPPORT_ALLOW_WRITES` | `true` to allow commits to a database other than the sandbox | `false` |
+ * | `REDIS_PREFIX`, `SUPPORT_SANDBOX_PORT`, `SUPPORT_DQT_SANDBOX_PORT`, `SUPPORT_TRS_SANDBOX_PORT`, `SUPPORT_SANDBOX_REDIS_DB` | per checkout (see `checkoutDefaults`) | derived from the checkout's path |
  * | `SUPPORT_SANDBOX_SCHEMA` | the Register version the sandbox is built as: `2024-08` or `2026-08` | `2024-08` |
  *
  * @example
@@ -27,7 +30,20 @@ export interface Config {
   trs: { kind: 'sandbox' | 'external'; url: string; apiKey: Secret; version: string };
   operator: string | null;
   writesAllowed: boolean;
-  sandbox: { port: number; dqtPort: number; trsPort: number; dataDir: string; /** The Register version the sandbox database is built as. */ schema: RegisterVersionName };
+  /** This checkout: two checkouts on one machine get their own sandbox ports, data and Redis keys. */
+  checkout: Checkout;
+  /**
+   * The embedded sandbox of this checkout: its PostgreSQL, DQT and TRS ports, its data folder, the Redis database
+   * number kept for its Sidekiq-shaped data (Sidekiq has no key prefix, so a sandbox keeps to a database of its own),
+   * and the Register version its database is built as.
+   */
+  sandbox: { port: number; dqtPort: number; trsPort: number; dataDir: string; redisDb: number; schema: RegisterVersionName };
+}
+
+/** A checkout of the project: its folder and a short id made from the folder's path (`everyday-3fa2c1`). */
+export interface Checkout {
+  root: string;
+  id: string;
 }
 
 /** A secret value that never prints: `String(secret)`, JSON and `console.log` all show `[redacted]`. */
@@ -83,10 +99,41 @@ const url = (protocols: string[], example: string) =>
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/**
+ * This checkout's identity: its folder and an id made of the folder's name and a hash of its path, the same every
+ * time for the same folder and different for two checkouts.
+ *
+ * @example
+ * checkoutIdentity('/work/wt/everyday') // { root: '/work/wt/everyday', id: 'everyday-…' }
+ */
+export function checkoutIdentity(projectRoot = defaultProjectRoot()): Checkout {
+  const root = resolve(projectRoot);
+  const hash = createHash('sha256').update(root).digest('hex').slice(0, 6);
+  const name = basename(root).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'checkout';
+  return { root, id: `${name}-${hash}` };
+}
+
+/**
+ * The defaults a checkout derives from its id, so that two checkouts side by side never share a sandbox: the
+ * sandbox's PostgreSQL port (55432 + a multiple of 3 below 1,000), the DQT sandbox's and the TRS sandbox's (the next
+ * two), the BullMQ key
+ * prefix (`bull:<id>`), and a Redis database number from 1 to 15 for Sidekiq-shaped sandbox data (database 0 is left
+ * alone). Each can be overridden by its variable (SUPPORT_SANDBOX_PORT, SUPPORT_DQT_SANDBOX_PORT, REDIS_PREFIX,
+ * SUPPORT_SANDBOX_REDIS_DB).
+ *
+ * @example
+ * checkoutDefaults(checkoutIdentity()) // { port: 55875, dqtPort: 55876, trsPort: 55877, redisPrefix: 'bull:everyday-…', redisDb: 7 }
+ */
+export function checkoutDefaults(checkout: Checkout): { port: number; dqtPort: number; trsPort: number; redisPrefix: string; redisDb: number } {
+  const n = Number.parseInt(checkout.id.slice(-6), 16);
+  const offset = 3 * (n % 333);
+  return { port: SANDBOX_DEFAULTS.port + offset, dqtPort: SANDBOX_DEFAULTS.dqtPort + offset, trsPort: SANDBOX_DEFAULTS.trsPort + offset, redisPrefix: `bull:${checkout.id}`, redisDb: 1 + (n % 15) };
+}
+
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/register').optional(),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').default('bull'),
+  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').optional(),
   DQT_API_URL: url(['http:', 'https:'], 'https://teacher-qualifications-api.education.gov.uk').optional(),
   DQT_API_KEY: z.string().min(1, 'expected the DQT API key (not empty)').optional(),
   TRS_API_URL: url(['http:', 'https:'], 'https://teacher-qualifications-api.education.gov.uk').optional(),
@@ -96,10 +143,11 @@ const schema = z.object({
   SUPPORT_ALLOW_WRITES: z
     .enum(['true', 'false'], { message: 'expected exactly "true" or "false"' })
     .default('false'),
-  SUPPORT_SANDBOX_PORT: port.default(SANDBOX_DEFAULTS.port),
-  SUPPORT_DQT_SANDBOX_PORT: port.default(SANDBOX_DEFAULTS.dqtPort),
+  SUPPORT_SANDBOX_PORT: port.optional(),
+  SUPPORT_DQT_SANDBOX_PORT: port.optional(),
   SUPPORT_TRS_SANDBOX_PORT: port.optional(),
   SUPPORT_SANDBOX_DIR: z.string().min(1).optional(),
+  SUPPORT_SANDBOX_REDIS_DB: z.coerce.number().int().min(0).max(15, 'expected a Redis database number from 0 to 15').optional(),
   SUPPORT_SANDBOX_SCHEMA: z.enum(REGISTER_VERSION_NAMES, { message: `expected a Register version the toolkit supports: ${REGISTER_VERSION_NAMES.join(' or ')}` }).default(DEFAULT_REGISTER_VERSION),
 });
 
@@ -151,28 +199,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectRoot = d
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const sandboxUrl = `postgres://${SANDBOX_DEFAULTS.user}@127.0.0.1:${v.SUPPORT_SANDBOX_PORT}/${SANDBOX_DEFAULTS.database}`;
+  const checkout = checkoutIdentity(projectRoot);
+  const derived = checkoutDefaults(checkout);
+  const sandboxPort = v.SUPPORT_SANDBOX_PORT ?? derived.port;
+  const dqtSandboxPort = v.SUPPORT_DQT_SANDBOX_PORT ?? derived.dqtPort;
+  const sandboxUrl = `postgres://${SANDBOX_DEFAULTS.user}@127.0.0.1:${sandboxPort}/${SANDBOX_DEFAULTS.database}`;
   const database = v.DATABASE_URL ? { kind: 'external' as const, url: v.DATABASE_URL } : { kind: 'sandbox' as const, url: sandboxUrl };
   const dqt = v.DQT_API_URL
     ? { kind: 'external' as const, url: v.DQT_API_URL.replace(/\/+$/, ''), apiKey: new Secret(v.DQT_API_KEY!) }
-    : { kind: 'sandbox' as const, url: `http://127.0.0.1:${v.SUPPORT_DQT_SANDBOX_PORT}`, apiKey: new Secret(v.DQT_API_KEY ?? SANDBOX_DEFAULTS.dqtApiKey) };
+    : { kind: 'sandbox' as const, url: `http://127.0.0.1:${dqtSandboxPort}`, apiKey: new Secret(v.DQT_API_KEY ?? SANDBOX_DEFAULTS.dqtApiKey) };
   // The TRS sandbox listens next to the DQT sandbox unless told otherwise, so a sandbox on other ports moves both.
-  const trsPort = v.SUPPORT_TRS_SANDBOX_PORT ?? (v.SUPPORT_DQT_SANDBOX_PORT === 65535 ? SANDBOX_DEFAULTS.trsPort : v.SUPPORT_DQT_SANDBOX_PORT + 1);
+  const trsPort = v.SUPPORT_TRS_SANDBOX_PORT ?? (v.SUPPORT_DQT_SANDBOX_PORT === undefined ? derived.trsPort : dqtSandboxPort === 65535 ? SANDBOX_DEFAULTS.trsPort : dqtSandboxPort + 1);
   const trs = v.TRS_API_URL
     ? { kind: 'external' as const, url: v.TRS_API_URL.replace(/\/+$/, ''), apiKey: new Secret(v.TRS_API_KEY!), version: v.TRS_API_VERSION }
     : { kind: 'sandbox' as const, url: `http://127.0.0.1:${trsPort}`, apiKey: new Secret(v.TRS_API_KEY ?? SANDBOX_DEFAULTS.trsApiKey), version: v.TRS_API_VERSION };
   return {
     database,
-    redis: { url: v.REDIS_URL, prefix: v.REDIS_PREFIX },
+    redis: { url: v.REDIS_URL, prefix: v.REDIS_PREFIX ?? derived.redisPrefix },
     dqt,
     trs,
     operator: v.SUPPORT_OPERATOR ?? null,
     writesAllowed: database.kind === 'sandbox' || v.SUPPORT_ALLOW_WRITES === 'true',
+    checkout,
     sandbox: {
-      port: v.SUPPORT_SANDBOX_PORT,
-      dqtPort: v.SUPPORT_DQT_SANDBOX_PORT,
+      port: sandboxPort,
+      dqtPort: dqtSandboxPort,
       trsPort,
-      dataDir: v.SUPPORT_SANDBOX_DIR ?? `${projectRoot}/.sandbox`,
+      dataDir: v.SUPPORT_SANDBOX_DIR ?? `${checkout.root}/.sandbox`,
+      redisDb: v.SUPPORT_SANDBOX_REDIS_DB ?? derived.redisDb,
       schema: v.SUPPORT_SANDBOX_SCHEMA,
     },
   };

@@ -1,8 +1,9 @@
+import { InputError } from '../notebook/input-error.js';
 import type { RegisterDb } from './connect.js';
 import type { Trainee } from './schema.js';
 
 /** A trainee that could not be found, with a message that says what was looked for and what a slug looks like. */
-export class TraineeNotFoundError extends Error {
+export class TraineeNotFoundError extends InputError {
   override name = 'TraineeNotFoundError';
 }
 

@@ -1,3 +1,4 @@
+import { InputError } from '../notebook/input-error.js';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -63,7 +64,7 @@ const KNOWN_COLUMNS = ['trainee_id', 'id', 'email'];
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 
 /** Thrown when the file cannot be used; `problems` lists each one with its line number. */
-export class DuplicatesCsvError extends Error {
+export class DuplicatesCsvError extends InputError {
   constructor(
     readonly problems: CsvProblem[],
     readonly source: string,

@@ -6,6 +6,7 @@ import { detectRegister, UnsupportedRegisterError } from '../db/versions/detect.
 import type { RegisterFeatures } from '../db/versions/features.js';
 import { ensureSandbox } from '../sandbox/ensure.js';
 import { redactSecrets } from '../notebook/redact.js';
+import { JUPYTER_INSTALL_HINT } from '../runner/jupyter.js';
 import { kernelCheck } from '../runner/kernel.js';
 
 const run = promisify(execFile);
@@ -27,7 +28,7 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
 export const checkDatabase: Check = async (config) => {
   const where = config.database.kind === 'sandbox' ? `embedded sandbox (${describeUrl(config.database.url)})` : describeUrl(config.database.url);
   try {
-    const { started } = await ensureSandbox(config, { timeoutMs: 60_000 });
+    const { started } = await ensureSandbox(config);
     const db = connect(config.database.url, { max: 1, connectionTimeoutMillis: 3_000 });
     try {
       await ping(db);
@@ -103,7 +104,7 @@ export const checkJupyter: Check = async () => {
       name: 'jupyter',
       ok: false,
       detail: 'Jupyter (nbclient, nbconvert, notebook) is not installed for /usr/bin/python3',
-      fix: 'apt-get install -y jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel jupyter-notebook',
+      fix: `${JUPYTER_INSTALL_HINT} (npm start does it when it can)`,
     };
   }
 };

@@ -107,7 +107,8 @@ export async function showDeadSetTriage(t: DeadSetTriage): Promise<void> {
   showTable(t.byErrorPrefix, { caption: 'By error prefix' });
   if (t.prefixCount) callout('info', `${t.prefixCount.count} dead job(s) have an error starting with "${t.prefixCount.prefix}".`, 'Count by prefix');
   showTable(
-    r.records.map((x) => ({ jobId: x.jobId, jobName: x.jobName, traineeId: x.traineeId, slug: x.slug, failedAt: x.failedAt, kind: x.kind, status: x.status, errorCode: x.errorCode, bulkSafe: x.bulkSafe, action: x.action, runbook: x.runbook })),
+    // What to do first (action, bulk or not, which runbook), then which job it is.
+    r.records.map((x) => ({ slug: x.slug, kind: x.kind, action: x.action, bulkSafe: x.bulkSafe, runbook: x.runbook, jobName: x.jobName, status: x.status, errorCode: x.errorCode, failedAt: x.failedAt, traineeId: x.traineeId, jobId: x.jobId })),
     { caption: 'Every dead job, classified (open the runbook named for each)', pageSize: 25, rowClass: (row) => (row.bulkSafe ? 'good' : undefined) },
   );
 }

@@ -86,7 +86,7 @@ export function jobOptions(name: JobName, options: EnqueueOptions = {}): JobsOpt
 
 export interface RedisSettings {
   url: string;
-  /** BullMQ key prefix (`config.redis.prefix`, default `bull`). */
+  /** BullMQ key prefix (`config.redis.prefix`, default `bull:<checkout id>`). */
   prefix: string;
 }
 

@@ -37,7 +37,8 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
     await queues.close();
     throw error;
   }
-  const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db, timeoutMs: 5_000, rateLimitRetries: 0 });
+  // The local DQT sandbox: generous bounds, so a busy machine seeds slowly rather than seeding the wrong errors.
+  const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db, timeoutMs: 60_000, rateLimitRetries: 0 });
   const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   connection.on('error', () => {});
   const worker = new Worker('dqt', (job) => runJob({ db, dqt, queues }, job), {
@@ -60,7 +61,7 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
       if (run.runWhileState) await db.updateTable('trainees').set({ state: traineeState.toDb(run.runWhileState) }).where('id', '=', run.traineeId).execute();
       try {
         const job = await queues.enqueue(run.job, await argsFor(db, run), { jobId });
-        const outcome = await settle(job.id!, queues, options.timeoutMs ?? 30_000);
+        const outcome = await settle(job.id!, queues, options.timeoutMs ?? 120_000);
         if (outcome.state !== 'failed') problems.push(`${run.scenario}: ${run.job} ended ${outcome.state}, not dead`);
         else if (!outcome.reason.startsWith(run.expectedError)) problems.push(`${run.scenario}: ${run.job} died with "${outcome.reason}", expected "${run.expectedError}..."`);
       } finally {

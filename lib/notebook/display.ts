@@ -77,6 +77,14 @@ const TONES: Record<Tone, { border: string; background: string; label: string }>
   error: { border: '#d4351c', background: '#fde2e1', label: 'Stop' },
 };
 
+/** The HTML of a call-out box; `extraHtml` goes inside it, under the message (already escaped by the caller). */
+export function calloutHtml(tone: Tone, message: string, title?: string, extraHtml = ''): string {
+  const t = TONES[tone];
+  return `<div style="border-left:5px solid ${t.border};background:${t.background};padding:6px 10px;margin:6px 0;font:13px/1.5 system-ui,sans-serif"><strong>${escapeHtml(
+    title ?? t.label,
+  )}</strong><div style="white-space:pre-wrap">${escapeHtml(message)}</div>${extraHtml}</div>`;
+}
+
 /**
  * A coloured call-out box: what the operator must notice (a refusal, a warning, what to tell DQT).
  *
@@ -84,11 +92,7 @@ const TONES: Record<Tone, { border: string; background: string; label: string }>
  * callout('warn', 'This trainee has a TRN: DQT must be corrected too.');
  */
 export function callout(tone: Tone, message: string, title?: string): void {
-  const t = TONES[tone];
-  const html = `<div style="border-left:5px solid ${t.border};background:${t.background};padding:6px 10px;margin:6px 0;font:13px/1.5 system-ui,sans-serif"><strong>${escapeHtml(
-    title ?? t.label,
-  )}</strong><div style="white-space:pre-wrap">${escapeHtml(message)}</div></div>`;
-  showHtml(html, `[${(title ?? t.label).toUpperCase()}] ${message}`);
+  showHtml(calloutHtml(tone, message, title), `[${(title ?? TONES[tone].label).toUpperCase()}] ${message}`);
 }
 
 export interface Progress {

@@ -2,9 +2,9 @@ import { describeUrl, loadConfig, type Config } from '../config/env.js';
 import { connect, ping, type RegisterDb } from '../db/connect.js';
 import { registerFeatures } from '../db/versions/detect.js';
 import type { RegisterFeatures } from '../db/versions/features.js';
-import { ensureSandbox } from '../sandbox/ensure.js';
+import { backgroundSandboxNotice, ensureSandbox } from '../sandbox/ensure.js';
 import { escapeHtml } from '../tables/format.js';
-import { showHtml } from './display.js';
+import { callout, showHtml } from './display.js';
 
 export interface RunbookSession {
   config: Config;
@@ -26,7 +26,8 @@ let current: RunbookSession | undefined;
 export async function openRunbook(options: { banner?: boolean } = {}): Promise<RunbookSession> {
   if (!current) {
     const config = loadConfig();
-    await ensureSandbox(config);
+    const ensured = await ensureSandbox(config);
+    if (ensured.started) callout('info', backgroundSandboxNotice(ensured), 'Sandbox started');
     const db = connect(config.database.url, { applicationName: 'register-support notebook' });
     try {
       await ping(db);

@@ -1,3 +1,5 @@
+import { InputError } from '../notebook/input-error.js';
+
 /**
  * Why a commit was refused. Nothing was written when this is thrown; `message` says what is wrong and what to do.
  *
@@ -12,7 +14,7 @@
  * | `locked` | a row stayed locked by another transaction (Register changing it right now) past the lock timeout |
  * | `wrong-database` | the connection reaches another database than the configuration names (the sandbox, or DATABASE_URL) |
  */
-export class PlanRefusedError extends Error {
+export class PlanRefusedError extends InputError {
   override name = 'PlanRefusedError';
   constructor(
     readonly reason: 'blank-comment' | 'unknown-operator' | 'writes-not-allowed' | 'drift' | 'missing-row' | 'already-exists' | 'locked' | 'wrong-database',
@@ -27,6 +29,6 @@ export class PlanRefusedError extends Error {
  * Bad input to a fix (unknown slug, unknown route, impossible date, trainee in the wrong state). Thrown before any
  * plan is built; the message names what is wrong and what is expected.
  */
-export class FixInputError extends Error {
+export class FixInputError extends InputError {
   override name = 'FixInputError';
 }

@@ -43,7 +43,11 @@ def main():
     client = NotebookClient(
         nb,
         timeout=max(1, math.ceil(float(timeout))),
-        startup_timeout=60,
+        # Generous bounds on real events, so a busy machine is slow, not broken: the kernel's first reply, and the
+        # end of a cell's output (the kernel's "idle") after its reply, which nbclient would otherwise give up on
+        # after 4 s, silently dropping the outputs still on their way.
+        startup_timeout=180,
+        iopub_timeout=120,
         kernel_name=kernel_name,
         interrupt_on_timeout=False,
         record_timing=True,

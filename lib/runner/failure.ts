@@ -24,13 +24,18 @@ export const FAILED_TAG = 'support-run-failed';
 
 /**
  * The readable error of a failed cell. tslab writes errors and compile errors to stderr (its error reply is
- * empty), so this reads the cell's `error` outputs, then its stderr: the `SomethingError: …` line and what follows
+ * empty), so this reads the cell's `error` outputs, then a bad-input message box, then its stderr: the `SomethingError: …` line and what follows
  * it up to the stack trace, or TypeScript's `line:col - message` lines. Falls back to `fallback`.
  */
 export function cellErrorText(cell: NotebookCell | undefined, fallback = ''): string {
   const outputs = cell?.outputs ?? [];
   for (const o of outputs) {
     if (o.output_type === 'error' && (o.ename || o.evalue)) return `${o.ename ?? 'Error'}: ${o.evalue ?? ''}`.trim();
+  }
+  // A bad-input error shows as a message box (lib/notebook/input-error.ts) that carries its text.
+  for (const o of outputs) {
+    const box = /class="rs-error" data-rs-error="([^"]*)"/.exec(joinText(o.data?.['text/html']));
+    if (box) return box[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
   }
   const stderr = outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => joinText(o.text)).join('');
   const lines = stderr.split('\n');

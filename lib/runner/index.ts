@@ -20,7 +20,7 @@ export type { PersonalValues } from './redact-notebook.js';
 export { outputFileName } from './output-name.js';
 export { detectJupyter, jupyterDataDir, jupyterPython, convertToHtml, JUPYTER_INSTALL_HINT } from './jupyter.js';
 export type { JupyterInstall } from './jupyter.js';
-export { installKernel, kernelStatus, kernelCheck, kernelSpec, kernelSpecDir, projectKernelEnv, projectJupyterPath, KERNEL_NAME, KERNEL_DISPLAY_NAME } from './kernel.js';
+export { installKernel, uninstallUserKernel, kernelStatus, kernelCheck, kernelSpec, userKernelName, userKernelSpecDir, projectKernelEnv, projectJupyterPath, projectKernelSpecPath, KERNEL_NAME, KERNEL_DISPLAY_NAME } from './kernel.js';
 export type { KernelSpec, KernelStatus, KernelInstallResult } from './kernel.js';
 export { executeNotebook } from './execute.js';
 export { runNotebook, prepareRun, DEFAULT_TIMEOUT_SECONDS } from './run.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describeUrl, defaultProjectRoot, loadConfig, secretValues } from '../config/env.js';
 import { EnvironmentError, UsageError } from '../cli/command.js';
-import { databaseAnswers, ensureSandbox } from '../sandbox/ensure.js';
+import { backgroundSandboxNotice, databaseAnswers, ensureSandbox } from '../sandbox/ensure.js';
 import { redactSecrets } from '../notebook/redact.js';
 import { executeNotebook } from './execute.js';
 import { cellErrorText, firstLine, markFailure, type RunFailure, type RunStatus } from './failure.js';
@@ -113,7 +113,7 @@ export async function runNotebook(options: RunOptions): Promise<RunResult> {
   if (config.database.kind === 'sandbox') {
     try {
       const started = await ensureSandbox(config);
-      if (started.started) log(`Started the embedded sandbox (log: ${started.logFile}).`);
+      if (started.started) log(backgroundSandboxNotice(started));
     } catch (error) {
       throw new EnvironmentError(`No database: DATABASE_URL is not set and the embedded sandbox did not start. ${redactSecrets((error as Error).message)}`);
     }

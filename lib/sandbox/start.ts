@@ -1,9 +1,8 @@
-import { writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/env.js';
 import { connect } from '../db/connect.js';
-import { startSandboxDatabase } from './database.js';
 import { registerVersion } from '../db/versions/description.js';
+import { startSandboxDatabase } from './database.js';
+import { claimSandbox, markSandboxReady, releaseSandbox } from './process.js';
 import type { SandboxParts } from './service.js';
 
 export interface RunningSandbox {
@@ -16,16 +15,24 @@ export interface RunningSandbox {
 }
 
 /**
- * Starts the whole embedded environment in this process: the PGlite database on `config.sandbox.port`, then every
- * service of `parts` (the DQT sandbox: `SANDBOX_PARTS`). The first start on an empty data dir migrates, seeds and runs
- * the after-seed hooks. Writes `<dataDir>/sandbox.json` (pid and ports) while running.
+ * Starts the whole embedded environment in this process: the PGlite database on `config.sandbox.port`, built as
+ * Register at `config.sandbox.schema`, then every service of `parts` (the DQT and TRS sandboxes: `SANDBOX_PARTS`). The
+ * first start on an empty data dir builds, seeds and runs the after-seed hooks. Holds `<dataDir>/sandbox.json` (pid,
+ * ports, ready) while running: a second start in the same checkout is refused, naming the process that has it.
  *
  * @example
  * const sandbox = await startSandbox(loadConfig(), SANDBOX_PARTS);
  * process.on('SIGINT', () => sandbox.stop());
  */
 export async function startSandbox(config: Config, parts: SandboxParts): Promise<RunningSandbox> {
-  const database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port, version: config.sandbox.schema });
+  claimSandbox(config);
+  let database: Awaited<ReturnType<typeof startSandboxDatabase>>;
+  try {
+    database = await startSandboxDatabase({ dataDir: config.sandbox.dataDir, port: config.sandbox.port, version: config.sandbox.schema });
+  } catch (error) {
+    releaseSandbox(config);
+    throw error;
+  }
   const started: { description: string; stop(): Promise<void> }[] = [];
   const seedMessages: string[] = [];
   try {
@@ -44,10 +51,10 @@ export async function startSandbox(config: Config, parts: SandboxParts): Promise
   } catch (error) {
     for (const s of started.reverse()) await s.stop().catch(() => {});
     await database.stop();
+    releaseSandbox(config);
     throw error;
   }
-  const stateFile = join(config.sandbox.dataDir, 'sandbox.json');
-  writeFileSync(stateFile, JSON.stringify({ pid: process.pid, port: config.sandbox.port, dqtPort: config.sandbox.dqtPort, startedAt: new Date().toISOString() }, null, 2));
+  markSandboxReady(config);
   return {
     databaseUrl: database.url,
     descriptions: [`PostgreSQL (PGlite) at ${database.url}: Register ${config.sandbox.schema} (${registerVersion(config.sandbox.schema).label}); data in ${config.sandbox.dataDir}`, ...started.map((s) => s.description)],
@@ -55,7 +62,7 @@ export async function startSandbox(config: Config, parts: SandboxParts): Promise
     async stop() {
       for (const s of started.reverse()) await s.stop().catch(() => {});
       await database.stop();
-      rmSync(stateFile, { force: true });
+      releaseSandbox(config);
     },
   };
 }

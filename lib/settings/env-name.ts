@@ -1,3 +1,4 @@
+import { InputError } from '../notebook/input-error.js';
 import { parseSettingsValue, type RubyValue } from './ruby-value.js';
 
 /**
@@ -12,7 +13,7 @@ export const SETTINGS_ENV_PREFIX = 'SETTINGS';
 export const SETTINGS_ENV_SEPARATOR = '__';
 
 /** Bad input about settings: the message says what is wrong and what is expected. */
-export class SettingsInputError extends Error {
+export class SettingsInputError extends InputError {
   override name = 'SettingsInputError';
 }
 

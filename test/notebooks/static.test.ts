@@ -8,7 +8,8 @@ import { discoverNotebooks, NOTEBOOKS_DIR } from './suite.js';
 
 /**
  * What every committed runbook must look like: it parses (nbformat 4), carries no outputs and no execution counts,
- * names the project's kernel, has exactly one `parameters` cell, and — when it changes data — takes `auditComment`
+ * never folds its output into a scroll box, names its sandbox scenarios first thing, keeps placeholders out of
+ * HTML's way, names the project's kernel, has exactly one `parameters` cell, and — when it changes data — takes `auditComment`
  * (string) and `commit` (boolean, default false).
  */
 const runbooks = discoverNotebooks();
@@ -49,6 +50,19 @@ describe('committed runbooks', () => {
         if (cell.metadata.tags?.includes('injected-parameters')) problems.push(`cell ${i + 1} is an injected-parameters cell from a run: remove it`);
         if (typeof cell.metadata.execution === 'object') problems.push(`cell ${i + 1} carries execution timings: strip them`);
       });
+      nb.cells.forEach((cell, i) => {
+        // The classic notebook folds output taller than 100 lines into a 24em scroll box: a runbook's output reads whole.
+        if (cell.cell_type === 'code' && cell.metadata.scrolled !== false) problems.push(`cell ${i + 1} lacks "scrolled": false in its metadata (its output would be folded into a scroll box)`);
+        if (cell.cell_type !== 'markdown') return;
+        // Outside code spans, <word> is an HTML tag to the browser: the placeholder would vanish.
+        const prose = cellSource(cell).replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+        for (const tag of prose.match(/<[A-Za-z][^>\n]*>/g) ?? []) problems.push(`markdown cell ${i + 1} has ${tag} outside a code span: the browser swallows it as HTML (write it in backticks)`);
+      });
+      const intro = cellSource(nb.cells.find((c) => c.cell_type === 'markdown') ?? { cell_type: 'markdown', source: '', metadata: {} });
+      const mine = listScenarios().filter((s) => s.runbook === runbook).map((s) => s.name);
+      if (!intro.includes('**Try it on the sandbox:**')) problems.push('the first markdown cell does not say how to try it on the sandbox ("**Try it on the sandbox:**")');
+      for (const name of mine) if (!intro.includes(`\`${name}\``)) problems.push(`the first markdown cell does not name its sandbox scenario \`${name}\``);
+      if (!mine.length && !intro.includes('with its default parameters')) problems.push('the first markdown cell should say it runs on the sandbox with its default parameters');
       const tagged = nb.cells.filter((c) => c.cell_type === 'code' && c.metadata.tags?.includes('parameters')).length;
       if (tagged !== 1) problems.push(`${tagged} code cells are tagged "parameters", expected exactly one`);
       if (/from\s+['"](?!register-support['"])(\.{1,2}\/|\/)/.test(nb.cells.map(cellSource).join('\n'))) problems.push("a cell imports a relative path: import from 'register-support' only");

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { listScenarios, type Scenario } from '../../lib/sandbox/seed/index.js';
+import { scenarioRunArgs } from '../../lib/sandbox/scenario-run.js';
 import { listRunbooks } from '../../lib/runner/resolve-notebook.js';
 import { ROOT } from '../integration/runner/cli.js';
 
@@ -19,12 +20,7 @@ export interface PlannedRun {
 }
 
 /** `-p` arguments for a scenario: its slug (when it has one) and its parameters (lists joined with commas). */
-export function scenarioArgs(scenario: Scenario): string[] {
-  const args: string[] = [];
-  if (scenario.slug !== null) args.push('-p', `slug=${scenario.slug}`);
-  for (const [name, value] of Object.entries(scenario.parameters ?? {})) args.push('-p', `${name}=${Array.isArray(value) ? value.join(',') : String(value)}`);
-  return args;
-}
+export const scenarioArgs = scenarioRunArgs;
 
 /** The runs of the suite: each scenario whose runbook is the notebook, or one run with the defaults. */
 export function plannedRuns(runbooks: string[], scenarios: Scenario[] = listScenarios()): PlannedRun[] {

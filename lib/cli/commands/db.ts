@@ -4,7 +4,7 @@ import { describeUrl, loadConfig } from '../../config/env.js';
 import { connect, ping } from '../../db/connect.js';
 import { migrate } from '../../db/migrate.js';
 import { registerVersion } from '../../db/versions/description.js';
-import { ensureSandbox } from '../../sandbox/ensure.js';
+import { backgroundSandboxNotice, ensureSandbox } from '../../sandbox/ensure.js';
 import { seed } from '../../sandbox/seed/index.js';
 import { SANDBOX_PARTS } from '../sandbox-parts.js';
 
@@ -43,7 +43,8 @@ export const command: Command = {
       }
     }
     if (values.reset && !config.writesAllowed) throw new UsageError('--reset empties every Register table: it needs the sandbox or SUPPORT_ALLOW_WRITES=true');
-    await ensureSandbox(config);
+    const ensured = await ensureSandbox(config);
+    if (ensured.started) process.stderr.write(`${backgroundSandboxNotice(ensured)}\n`);
     const db = connect(config.database.url);
     try {
       try {

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { EXIT, type Command } from '../command.js';
+import { loadConfig } from '../../config/env.js';
 import { runChecks } from '../../doctor/checks.js';
+import { runningSandbox, stopSandbox } from '../../sandbox/process.js';
 
 const help = `
 support doctor [--json]
@@ -8,6 +10,7 @@ support doctor [--json]
 Checks everything the runbooks need and says what to fix: the configuration, the database (starting the embedded
 sandbox if that is what is configured), Redis, the DQT API (reachable, key accepted), Jupyter, and the project's
 Jupyter kernel. One line per check. Exit 0 only when every check passes, 3 otherwise.
+When it has to start the sandbox for the checks, it stops it again before it ends: nothing is left running.
 `;
 
 export const command: Command = {
@@ -16,7 +19,21 @@ export const command: Command = {
   help,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });
-    const results = await runChecks();
+    let config;
+    try {
+      config = loadConfig();
+    } catch {
+      config = undefined; // runChecks reports the configuration problem
+    }
+    const sandboxWasRunning = config ? runningSandbox(config) !== null : true;
+    let results;
+    let stoppedPid: number | null = null;
+    try {
+      results = await runChecks();
+    } finally {
+      // Leave nothing running: the sandbox these checks started is stopped again.
+      if (config && !sandboxWasRunning) stoppedPid = await stopSandbox(config);
+    }
     if (values.json) {
       process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     } else {
@@ -26,6 +43,7 @@ export const command: Command = {
         if (!r.ok && r.fix) process.stdout.write(`${' '.repeat(width + 8)}fix: ${r.fix}\n`);
       }
       const failed = results.filter((r) => !r.ok).length;
+      if (stoppedPid) process.stdout.write(`\nThe sandbox was started for these checks (process ${stoppedPid}) and is stopped again.\n`);
       process.stdout.write(failed ? `\n${failed} check(s) failed.\n` : '\nAll checks passed.\n');
     }
     return results.every((r) => r.ok) ? EXIT.ok : EXIT.environment;

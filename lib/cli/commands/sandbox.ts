@@ -1,49 +1,101 @@
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError, type Command } from '../command.js';
-import { loadConfig } from '../../config/env.js';
+import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js';
+import { loadConfig, type Config } from '../../config/env.js';
 import { databaseAnswers } from '../../sandbox/ensure.js';
+import { runningSandbox, stopSandbox } from '../../sandbox/process.js';
+import { scenarioRunCommand, scenarioRunParameters } from '../../sandbox/scenario-run.js';
 import { startSandbox } from '../../sandbox/start.js';
 import { SANDBOX_PARTS } from '../sandbox-parts.js';
 import { listScenarios } from '../../sandbox/seed/index.js';
-import { textTable } from '../../tables/text.js';
 
 const help = `
 support sandbox [--schema 2024-08|2026-08] [--quiet]
+support sandbox stop | status
 support sandbox scenarios [--json]
 
-Starts the embedded environment in the foreground: PostgreSQL (PGlite, served on 127.0.0.1:$SUPPORT_SANDBOX_PORT,
-default 55432, data kept in .sandbox/) and the DQT sandbox (127.0.0.1:$SUPPORT_DQT_SANDBOX_PORT, default 55433).
-The first start creates, migrates and seeds the data. Stop it with Ctrl-C.
-You rarely need this by hand: \`support run\` and \`npm start\` start it in the background when it is not running.
+Starts this checkout's embedded environment in the foreground: PostgreSQL (PGlite, served on 127.0.0.1, data kept
+in .sandbox/) and the DQT sandbox. Each checkout has ports of its own, derived from its folder (status prints them;
+SUPPORT_SANDBOX_PORT and SUPPORT_DQT_SANDBOX_PORT choose others). The first start creates, migrates and seeds the
+data. Stop it with Ctrl-C.
+You rarely need this by hand: \`support run\` and \`npm start\` start it in the background when it is not running,
+and say so.
 
-  scenarios        list the seeded scenarios: name, trainee slug, runbook (--json: [{"name","slug","runbook"}])
-  --schema         which Register the sandbox is: 2024-08 (DQT era, the playbook's) or 2026-08 (TRS era, today's
-                   production). Default $SUPPORT_SANDBOX_SCHEMA, else 2024-08. Each version keeps its own data.
-  --quiet          print only errors
+  stop        stop this checkout's sandbox running in the background (or in another terminal)
+  status      whether it is running: process, ports, data folder (exit 0 running, 3 not)
+  scenarios   every seeded scenario: what is wrong, its runbook, and the exact parameters and command to run it
+              (--json: [{"name","description","runbook","notebook","slug","parameters","command"}])
+  --schema    which Register the sandbox is: 2024-08 (DQT era, the playbook's) or 2026-08 (TRS era, today's
+              production). Default $SUPPORT_SANDBOX_SCHEMA, else 2024-08. Each version keeps its own data.
+  --quiet     print only errors
 
-To start again from clean data: stop it, then \`support db seed --reset\` (or delete .sandbox/).
+To start again from clean data: \`support sandbox stop\`, then \`support db seed --reset\` (or delete .sandbox/).
 `;
+
+function scenarios(json: boolean): void {
+  const list = listScenarios().map((s) => ({
+    name: s.name,
+    description: s.description,
+    runbook: s.runbook,
+    notebook: `notebooks/${s.runbook}.ipynb`,
+    slug: s.slug,
+    parameters: scenarioRunParameters(s),
+    command: scenarioRunCommand(s),
+  }));
+  if (json) {
+    process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    return;
+  }
+  const blocks = list.map((s) =>
+    [
+      `${s.name}`,
+      `  ${s.description}`,
+      `  runbook:    ${s.notebook}`,
+      `  parameters: ${Object.entries(s.parameters).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') || '(the defaults)'}`,
+      `  run:        ${s.command}`,
+    ].join('\n'),
+  );
+  process.stdout.write(`${blocks.join('\n\n')}\n\nIn Jupyter (npm start): open the runbook and set the parameters cell to the values above.\n`);
+}
+
+function status(config: Config): number {
+  const running = runningSandbox(config);
+  const where = `PostgreSQL 127.0.0.1:${config.sandbox.port}, DQT 127.0.0.1:${config.sandbox.dqtPort}, data ${config.sandbox.dataDir} (checkout ${config.checkout.id})`;
+  if (running) {
+    process.stdout.write(`running: process ${running.pid} since ${running.startedAt}; ${where}\nStop it with: support sandbox stop\n`);
+    return EXIT.ok;
+  }
+  process.stdout.write(`not running: ${where}\n`);
+  return EXIT.environment;
+}
 
 export const command: Command = {
   name: 'sandbox',
-  summary: 'Start the embedded sandbox (database + DQT), or list its scenarios',
+  summary: 'Start, stop or check the embedded sandbox (database + DQT), or list its scenarios and how to run them',
   help,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { quiet: { type: 'boolean' }, json: { type: 'boolean' }, schema: { type: 'string' } }, allowPositionals: true, strict: true });
     const [sub, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     if (sub === 'scenarios') {
-      const scenarios = listScenarios();
-      if (values.json) process.stdout.write(`${JSON.stringify(scenarios.map(({ name, slug, runbook }) => ({ name, slug, runbook })), null, 2)}\n`);
-      else process.stdout.write(`${textTable(scenarios.map(({ name, slug, runbook, description }) => ({ name, slug, runbook, description })), { maxWidth: 70 })}\n`);
+      scenarios(!!values.json);
       return EXIT.ok;
     }
-    if (sub !== undefined) throw new UsageError(`unknown sub-command "${sub}" (expected nothing or "scenarios")`);
+    if (sub !== undefined && sub !== 'stop' && sub !== 'status') throw new UsageError(`unknown sub-command "${sub}" (expected nothing, "stop", "status" or "scenarios")`);
     if (values.schema !== undefined) process.env.SUPPORT_SANDBOX_SCHEMA = values.schema.trim();
     const config = loadConfig();
-    if (await databaseAnswers(config.sandbox.port ? `postgres://postgres@127.0.0.1:${config.sandbox.port}/postgres` : config.database.url, 1_000)) {
-      process.stdout.write(`The sandbox is already running on 127.0.0.1:${config.sandbox.port}.\n`);
+    if (sub === 'status') return status(config);
+    if (sub === 'stop') {
+      const pid = await stopSandbox(config);
+      process.stdout.write(pid ? `Stopped the sandbox (process ${pid}).\n` : `The sandbox of this checkout is not running (nothing on 127.0.0.1:${config.sandbox.port} recorded in ${config.sandbox.dataDir}).\n`);
       return EXIT.ok;
+    }
+    const running = runningSandbox(config);
+    if (running) {
+      process.stdout.write(`The sandbox is already running (process ${running.pid}, 127.0.0.1:${config.sandbox.port}). Stop it with: support sandbox stop\n`);
+      return EXIT.ok;
+    }
+    if (await databaseAnswers(`postgres://postgres@127.0.0.1:${config.sandbox.port}/postgres`, 1_000)) {
+      throw new EnvironmentError(`127.0.0.1:${config.sandbox.port} already answers, but not as this checkout's sandbox: another checkout's sandbox or another program has the port. Stop it, or set SUPPORT_SANDBOX_PORT and SUPPORT_DQT_SANDBOX_PORT to free ports.`);
     }
     const started = Date.now();
     const sandbox = await startSandbox(config, SANDBOX_PARTS);

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { EXIT, EnvironmentError, UsageError, type Command } from '../command.js';
 import { describeUrl, loadConfig } from '../../config/env.js';
 import { connect } from '../../db/connect.js';
-import { ensureSandbox, databaseAnswers } from '../../sandbox/ensure.js';
+import { backgroundSandboxNotice, ensureSandbox, databaseAnswers } from '../../sandbox/ensure.js';
 import { textTable } from '../../tables/text.js';
 import { toCsv } from '../../tables/csv.js';
 import { deadJobsCsv, triageDeadSet, triageJson } from '../../triage/report.js';
@@ -60,7 +60,8 @@ export const command: Command = {
     let db: ReturnType<typeof connect> | undefined;
     try {
       if (!values['no-db']) {
-        await ensureSandbox(config);
+        const ensured = await ensureSandbox(config);
+        if (ensured.started) process.stderr.write(`${backgroundSandboxNotice(ensured)}\n`);
         if (!(await databaseAnswers(config.database.url))) throw new EnvironmentError(`cannot reach the database at ${describeUrl(config.database.url)} (use --no-db to triage without slugs)`);
         db = connect(config.database.url);
       }

@@ -51,7 +51,7 @@ describe('failed update and award of one trainee', () => {
     const { jobReceipt } = await commitInvestigation(s.ctx, inv, { auditComment: 'DQT outage: rerun update then award' });
     expect(jobReceipt!.results.map((r) => r.status)).toEqual(['done', 'done']);
 
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 120_000;
     while ((await (await job(award!.jobId)).getState()) !== 'completed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const u = await job(update!.jobId);
     const a = await job(award!.jobId);
@@ -73,7 +73,7 @@ describe('a 500 that dies again after its rerun', () => {
     expect(first.message!.when).toBe('if the rerun fails again');
     const { jobId } = first.jobPlan!.actions[0] as { jobId: string };
     await commitInvestigation(s.ctx, first, { auditComment: 'DQT 500, rerun per playbook' });
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 120_000;
     while ((await (await job(jobId)).getState()) !== 'failed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await (await job(jobId)).getState()).toBe('failed');
 

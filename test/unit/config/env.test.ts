@@ -1,16 +1,37 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, describeUrl } from '../../../lib/config/env.js';
+import { checkoutDefaults, checkoutIdentity, ConfigError, loadConfig, describeUrl } from '../../../lib/config/env.js';
 import { redactSecrets } from '../../../lib/notebook/redact.js';
 
 describe('configuration', () => {
   it('defaults to the embedded sandbox, where writes are allowed', () => {
     const config = loadConfig({}, '/project');
-    expect(config.database).toEqual({ kind: 'sandbox', url: 'postgres://postgres@127.0.0.1:55432/postgres' });
+    const { port } = checkoutDefaults(checkoutIdentity('/project'));
+    expect(config.database).toEqual({ kind: 'sandbox', url: `postgres://postgres@127.0.0.1:${port}/postgres` });
     expect(config.dqt.kind).toBe('sandbox');
     expect(config.writesAllowed).toBe(true);
     expect(config.operator).toBeNull();
     expect(config.sandbox.dataDir).toBe('/project/.sandbox');
+  });
+
+  it('gives each checkout its own sandbox ports, Redis prefix and Redis database, the same every time', () => {
+    const a = loadConfig({}, '/work/wt/everyday');
+    const b = loadConfig({}, '/work/main');
+    expect(a.checkout).toEqual(checkoutIdentity('/work/wt/everyday'));
+    expect(a.checkout.id).toMatch(/^everyday-[0-9a-f]{6}$/);
+    expect(loadConfig({}, '/work/wt/everyday/')).toEqual(a);
+    expect(a.sandbox.dqtPort).toBe(a.sandbox.port + 1);
+    expect(a.sandbox.port).toBeGreaterThanOrEqual(55432);
+    expect(a.sandbox.port).toBeLessThan(56432);
+    expect(a.redis.prefix).toBe(`bull:${a.checkout.id}`);
+    expect(a.sandbox.redisDb).toBeGreaterThanOrEqual(1);
+    expect(a.sandbox.redisDb).toBeLessThanOrEqual(15);
+    expect([b.sandbox.port, b.redis.prefix, b.sandbox.dataDir]).not.toEqual([a.sandbox.port, a.redis.prefix, a.sandbox.dataDir]);
+    expect(b.sandbox.port).not.toBe(a.sandbox.port);
+    // every derived value can be set by its variable
+    const set = loadConfig({ SUPPORT_SANDBOX_PORT: '6000', SUPPORT_DQT_SANDBOX_PORT: '6001', REDIS_PREFIX: 'bull', SUPPORT_SANDBOX_REDIS_DB: '3' }, '/work/main');
+    expect([set.sandbox.port, set.sandbox.dqtPort, set.redis.prefix, set.sandbox.redisDb, set.dqt.url]).toEqual([6000, 6001, 'bull', 3, 'http://127.0.0.1:6001']);
+    expect(() => loadConfig({ SUPPORT_SANDBOX_REDIS_DB: '16' })).toThrow('SUPPORT_SANDBOX_REDIS_DB: expected a Redis database number from 0 to 15');
   });
 
   it('needs SUPPORT_ALLOW_WRITES=true to write to a real database', () => {

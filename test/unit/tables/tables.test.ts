@@ -12,7 +12,14 @@ describe('tables', () => {
     expect(html).toContain('Trainees <span class="rs-count">(2 rows)</span>');
     expect(html).toContain('<td>Ann &lt;b&gt;</td>');
     expect(html).toContain('<td class="rs-null">null</td>');
-    expect(html).toContain('<td>2024-03-03T10:00:00Z</td>');
+    expect(html).toContain('<td class="rs-nowrap">2024-03-03T10:00:00Z</td>');
+  });
+
+  it('keeps short words on one line, gives prose room to wrap, and scrolls a wide table in its own box', () => {
+    const html = htmlTable([{ slug: 'P897V7tpB2zH75Fow7Kx7hEE', action: 'Ask DQT why the TRN is taking long; if there is no issue, start polling again.', note: 'short text' }]);
+    expect(html).toContain('<div class="rs-wide"><table class="rs-table">');
+    expect(html).toContain('.rs-wide{overflow-x:auto;max-width:100%}');
+    expect(html).toContain('<th class="rs-nowrap">slug</th><th class="rs-long">action</th><th>note</th>');
   });
 
   it('folds pages after the first and caps what is rendered', () => {
@@ -20,7 +27,7 @@ describe('tables', () => {
     const html = htmlTable(many, { pageSize: 50, maxRows: 100 });
     expect(html).toContain('(120 rows, first 100 shown)');
     expect(html).toContain('<summary>Rows 51–100</summary>');
-    expect(html).not.toContain('<td>100</td>');
+    expect(html).not.toContain('>100</td>');
   });
 
   it('renders text tables with aligned columns', () => {

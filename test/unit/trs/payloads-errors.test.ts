@@ -128,8 +128,9 @@ describe('TrsError and its message', () => {
 describe('TRS settings', () => {
   it('default to the TRS sandbox beside the DQT sandbox, version 20250627', () => {
     const config = loadConfig({}, '/p');
+    // Per checkout: the port right after the checkout's DQT sandbox.
     expect({ kind: config.trs.kind, url: config.trs.url, version: config.trs.version, port: config.sandbox.trsPort }).toEqual({
-      kind: 'sandbox', url: 'http://127.0.0.1:55434', version: '20250627', port: 55434,
+      kind: 'sandbox', url: `http://127.0.0.1:${config.sandbox.dqtPort + 1}`, version: '20250627', port: config.sandbox.dqtPort + 1,
     });
     expect(loadConfig({ SUPPORT_DQT_SANDBOX_PORT: '41000' }).sandbox.trsPort).toBe(41001);
     expect(loadConfig({ SUPPORT_DQT_SANDBOX_PORT: '41000', SUPPORT_TRS_SANDBOX_PORT: '42000' }).trs.url).toBe('http://127.0.0.1:42000');

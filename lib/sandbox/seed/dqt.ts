@@ -160,7 +160,7 @@ function rows(): SeedRows {
 
 const scenarios: Scenario[] = TRAINEES.map((t) => ({ name: t.name, slug: slug(t.name), runbook: t.runbook, description: t.description }));
 
-export const dqt: ScenarioSet = { scenarios, rows: rows() };
+export const dqt: ScenarioSet = { api: 'dqt', scenarios, rows: rows() };
 
 // ------------------------------------------------------------------ DQT sandbox side
 

@@ -10,13 +10,19 @@ import { base } from './base.js';
 import { dataFixes } from './data-fixes.js';
 import { bulk } from './bulk.js';
 import { dqt } from './dqt.js';
+import { trs } from './trs.js';
 
 export * from './builders.js';
 export * from './scenario.js';
 export { PROVIDERS } from './base.js';
 
-/** Every scenario set. Ids: base 1–99, data fixes 101–199, DQT 201–299, bulk fixes 301–399. */
-export const SCENARIO_SETS: ScenarioSet[] = [base, dataFixes, dqt, bulk];
+/** Every scenario set. Ids: base 1–99, data fixes 101–199, DQT 201–299, bulk fixes 301–399, TRS 401–499. */
+export const SCENARIO_SETS: ScenarioSet[] = [base, dataFixes, dqt, bulk, trs];
+
+/** The scenario sets a Register talking to `api` is seeded with (all of them when not given). */
+export function scenarioSets(api?: 'dqt' | 'trs'): ScenarioSet[] {
+  return SCENARIO_SETS.filter((s) => !api || !s.api || s.api === api);
+}
 
 /** Tables in the order rows can be inserted (parents first); a version has some of them. */
 export const TABLE_ORDER: TableName[] = [
@@ -52,8 +58,8 @@ const FIRST_FREE_ID = 1000;
  * @example
  * scenario('route-change').slug // the seeded trainee's slug
  */
-export function listScenarios(): Scenario[] {
-  return SCENARIO_SETS.flatMap((s) => s.scenarios);
+export function listScenarios(api?: 'dqt' | 'trs'): Scenario[] {
+  return scenarioSets(api).flatMap((s) => s.scenarios);
 }
 
 export function scenario(name: string): Scenario {
@@ -85,7 +91,8 @@ export async function seed(db: RegisterDb, options: { reset?: boolean } = {}): P
     throw new Error('This database was not built by the toolkit (support db migrate): it may be Register itself. The seed writes nothing. Seed the sandbox or an empty database built with `support db migrate`.');
   }
   const features = await registerFeatures(db);
-  const all = rowsForVersion(mergeSeeds(...SCENARIO_SETS.map((s) => s.rows)), features);
+  const sets = scenarioSets(features.api);
+  const all = rowsForVersion(mergeSeeds(...sets.map((s) => s.rows)), features);
   checkIds(all);
   const unknown = Object.keys(all).filter((t) => !features.columns.has(t));
   if (unknown.length) throw new Error(`Seed data error: rows for ${unknown.join(', ')}, which Register ${features.version} does not have.`);
@@ -134,7 +141,7 @@ export async function seed(db: RegisterDb, options: { reset?: boolean } = {}): P
       await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), GREATEST((SELECT coalesce(max(id), 0) FROM ${sql.table(table)}), ${FIRST_FREE_ID}))`.execute(trx);
     }
   });
-  return { rows: counts, scenarios: listScenarios().length };
+  return { rows: counts, scenarios: sets.flatMap((s) => s.scenarios).length };
 }
 
 function checkIds(rows: SeedRows): void {

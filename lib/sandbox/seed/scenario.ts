@@ -21,4 +21,6 @@ export interface Scenario {
 export interface ScenarioSet {
   scenarios: Scenario[];
   rows: SeedRows;
+  /** Only for a Register that talks to this service (DQT before 2025, TRS since); every Register when absent. */
+  api?: 'dqt' | 'trs';
 }

@@ -3,6 +3,7 @@ import { dqtSandboxSeed } from '../../dqt/sandbox/seed.js';
 import type { SandboxTeacherInput } from '../../dqt/sandbox/records.js';
 import { mergeSeeds } from '../../sandbox/seed/builders.js';
 import { SCENARIO_SETS } from '../../sandbox/seed/index.js';
+import { trsScenarioPersons, trsScenarioTrnRequests, UNKNOWN_TO_TRS_PROVIDER } from '../../sandbox/seed/trs.js';
 import { TRS_ROUTE_TYPES, type TrsRouteStatus } from '../codes.js';
 import { trsAgeSpecialism, trsSubjectReferences } from '../payloads.js';
 import type { TrsSandboxPersonInput, TrsSandboxSeed } from './records.js';
@@ -33,27 +34,32 @@ export function trsSandboxSeed(): TrsSandboxSeed {
     const person = personFrom(teacher, trainees);
     if (person) persons.push(person);
   }
+  // The TRS-era scenarios' own records (what makes each TRS error happen).
+  persons.push(...trsScenarioPersons());
   const trainingProviders: Record<string, string> = {};
-  for (const p of providers) if (p.ukprn) trainingProviders[p.ukprn] = String(p.name ?? p.ukprn);
+  for (const p of providers) if (p.ukprn && p.ukprn !== UNKNOWN_TO_TRS_PROVIDER.ukprn) trainingProviders[p.ukprn] = String(p.name ?? p.ukprn);
   return {
     persons,
-    trnRequests: dqt.trnRequests.map((r) => {
-      const body = (r.body ?? {}) as Record<string, unknown>;
-      return {
-        requestId: r.requestId,
-        status: r.trn ? ('Completed' as const) : ('Pending' as const),
-        trn: r.trn,
-        potentialDuplicate: !r.trn,
-        person: {
-          firstName: body.firstName ?? null,
-          middleName: body.middleName ?? null,
-          lastName: body.lastName ?? null,
-          dateOfBirth: body.birthDate ?? null,
-          emailAddresses: [body.emailAddress ?? null],
-          gender: body.genderCode ?? null,
-        },
-      };
-    }),
+    trnRequests: [
+      ...dqt.trnRequests.map((r): TrsSandboxSeed['trnRequests'][number] => {
+        const body = (r.body ?? {}) as Record<string, unknown>;
+        return {
+          requestId: r.requestId,
+          status: r.trn ? 'Completed' : 'Pending',
+          trn: r.trn,
+          potentialDuplicate: !r.trn,
+          person: {
+            firstName: body.firstName ?? null,
+            middleName: body.middleName ?? null,
+            lastName: body.lastName ?? null,
+            dateOfBirth: body.birthDate ?? null,
+            emailAddresses: [body.emailAddress ?? null],
+            gender: body.genderCode ?? null,
+          },
+        };
+      }),
+      ...trsScenarioTrnRequests(),
+    ],
     trainingProviders,
   };
 }

@@ -4,7 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
-import { scanTriage, TRIAGE_FIELDS } from '../lib/triage/triage.js';
+import { JobQueues } from '../lib/jobs/queues.js';
+import { BullmqJobStore, ENTRY_FIELDS } from '../lib/queues/bullmq/store.js';
+import { scanTriage } from '../lib/triage/triage.js';
 
 async function main() {
   const [mode, prefix, queue] = process.argv.slice(2) as [string, string, string];
@@ -15,7 +17,8 @@ async function main() {
   if (mode === 'triage') {
     const byKind = new Map<string, number>();
     const trainees = new Set<number>();
-    for await (const batch of scanTriage(redis, { prefix, queue })) {
+    const store = new BullmqJobStore(new JobQueues({ url: 'redis://127.0.0.1:6379', prefix }, redis), { ownsQueues: false });
+    for await (const batch of scanTriage(store, { queues: [queue] })) {
       for (const r of batch) {
         jobs++;
         byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
@@ -29,7 +32,7 @@ async function main() {
     for (let start = 0; start < total; start += 2000) {
       const ids = await redis.zrange(key, start, start + 1999);
       const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hmget(`${prefix}:${queue}:${id}`, ...TRIAGE_FIELDS);
+      for (const id of ids) pipeline.hmget(`${prefix}:${queue}:${id}`, ...ENTRY_FIELDS);
       const results = (await pipeline.exec()) ?? [];
       for (const [, values] of results) if (Array.isArray(values) && values[2]) check += (values[2] as string).length > 0 ? 1 : 0;
       jobs += ids.length;

@@ -5,7 +5,7 @@
  * with a Trainee GlobalID, DQT error bodies of each playbook kind, a one-entry stack trace. Then, each in a fresh
  * process so peak memory is its own, measures:
  *   (a) the project's triage scan (scanTriage: stream, parse, classify, tally by kind and trainee),
- *   (b) the floor: ZRANGE in chunks of 2,000 and a pipelined HMGET of the fields the triage reads, nothing else,
+ *   (b) the floor: ZRANGE in chunks of 2,000 and a pipelined HMGET of the six fields the triage reads, nothing else,
  *   (c) BullMQ `getFailed` in pages of 1,000.
  * With --growth it also runs (a) on 4 × N jobs and reports how peak memory grew. The keys are deleted afterwards.
  */

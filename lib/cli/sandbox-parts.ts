@@ -1,6 +1,7 @@
 import { dqtSandboxService } from '../dqt/sandbox/service.js';
 import { trsSandboxService } from '../trs/sandbox/service.js';
 import { dqtDeadSetSeedHook } from '../jobs/seed-dead-set.js';
+import { sidekiqSandboxSeedHook } from '../queues/sidekiq/sandbox.js';
 import type { SandboxParts } from '../sandbox/service.js';
 
 /**
@@ -13,5 +14,5 @@ import type { SandboxParts } from '../sandbox/service.js';
  */
 export const SANDBOX_PARTS: SandboxParts = {
   services: [dqtSandboxService, trsSandboxService],
-  seedHooks: [dqtDeadSetSeedHook],
+  seedHooks: [dqtDeadSetSeedHook, sidekiqSandboxSeedHook],
 };

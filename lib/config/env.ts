@@ -9,13 +9,14 @@ import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionN
  * | Variable | Meaning | Default |
  * |---|---|---|
  * | `DATABASE_URL` | Register's PostgreSQL | the embedded sandbox |
- * | `REDIS_URL` | Redis holding the job queues | `redis://127.0.0.1:6379` |
+ * | `REDIS_URL` | Redis holding the job queues (may name a database: `redis://host:6379/3`) | `redis://127.0.0.1:6379` |
+ * | `QUEUE_BACKEND` | `sidekiq` (Register's) or `bullmq` (the toolkit's sandbox queues) | detected from what Redis holds |
  * | `DQT_API_URL` | DQT API base URL | the DQT sandbox |
  * | `DQT_API_KEY` | DQT API key (secret) | the sandbox's key |
  * | `TRS_API_URL`, `TRS_API_KEY` (secret), `TRS_API_VERSION` | the TRS API v3 (Register today) | the TRS sandbox, its key, "20250627" |
  * | `SUPPORT_OPERATOR` | your name, written into audits | none: needed to commit |
  * | `SUPPORT_ALLOW_WRITES` | `true` to allow commits to a database other than the sandbox | `false` |
- * | `REDIS_PREFIX`, `SUPPORT_SANDBOX_PORT`, `SUPPORT_DQT_SANDBOX_PORT`, `SUPPORT_TRS_SANDBOX_PORT`, `SUPPORT_SANDBOX_REDIS_DB` | per checkout (see `checkoutDefaults`) | derived from the checkout's path |
+ * | `REDIS_PREFIX`, `SUPPORT_SANDBOX_PORT`, `SUPPORT_DQT_SANDBOX_PORT`, `SUPPORT_TRS_SANDBOX_PORT`, `SUPPORT_SANDBOX_SIDEKIQ_REDIS` | per checkout (see `checkoutDefaults`) | derived from the checkout's path |
  * | `SUPPORT_SANDBOX_SCHEMA` | the Register version the sandbox is built as: `2024-08` or `2026-08` | `2024-08` |
  *
  * @example
@@ -24,7 +25,8 @@ import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionN
  */
 export interface Config {
   database: { kind: 'sandbox' | 'external'; url: string };
-  redis: { url: string; prefix: string };
+  /** `backend` null: detected from what Redis holds (lib/queues/open.ts). `prefix` is BullMQ's only. */
+  redis: { url: string; prefix: string; backend?: 'sidekiq' | 'bullmq' | null };
   dqt: { kind: 'sandbox' | 'external'; url: string; apiKey: Secret };
   /** The TRS API v3 (Register since 2025): its URL, key and the `X-Api-Version` sent. */
   trs: { kind: 'sandbox' | 'external'; url: string; apiKey: Secret; version: string };
@@ -33,11 +35,11 @@ export interface Config {
   /** This checkout: two checkouts on one machine get their own sandbox ports, data and Redis keys. */
   checkout: Checkout;
   /**
-   * The embedded sandbox of this checkout: its PostgreSQL, DQT and TRS ports, its data folder, the Redis database
-   * number kept for its Sidekiq-shaped data (Sidekiq has no key prefix, so a sandbox keeps to a database of its own),
-   * and the Register version its database is built as.
+   * The embedded sandbox of this checkout: its PostgreSQL, DQT and TRS ports, its data folder, the Register version its
+   * database is built as, and where it keeps its Sidekiq-shaped dead and retry sets (a Redis database of its own,
+   * `redisDb` on REDIS_URL's server unless `sidekiqRedisUrl` names another: Sidekiq has no key prefix).
    */
-  sandbox: { port: number; dqtPort: number; trsPort: number; dataDir: string; redisDb: number; schema: RegisterVersionName };
+  sandbox: { port: number; dqtPort: number; trsPort: number; dataDir: string; schema: RegisterVersionName; redisDb: number; sidekiqRedisUrl: string };
 }
 
 /** A checkout of the project: its folder and a short id made from the folder's path (`everyday-3fa2c1`). */
@@ -83,6 +85,8 @@ export const SANDBOX_DEFAULTS = {
   trsApiVersion: '20250627',
   user: 'postgres',
   database: 'postgres',
+  /** The Redis database (on REDIS_URL's server) holding the sandbox's Sidekiq-shaped sets. */
+  sidekiqDatabase: '1',
 } as const;
 
 const url = (protocols: string[], example: string) =>
@@ -116,10 +120,9 @@ export function checkoutIdentity(projectRoot = defaultProjectRoot()): Checkout {
 /**
  * The defaults a checkout derives from its id, so that two checkouts side by side never share a sandbox: the
  * sandbox's PostgreSQL port (55432 + a multiple of 3 below 1,000), the DQT sandbox's and the TRS sandbox's (the next
- * two), the BullMQ key
- * prefix (`bull:<id>`), and a Redis database number from 1 to 15 for Sidekiq-shaped sandbox data (database 0 is left
+ * two), the BullMQ key prefix (`bull:<id>`), and a Redis database number from 1 to 15 for Sidekiq-shaped sandbox data (database 0 is left
  * alone). Each can be overridden by its variable (SUPPORT_SANDBOX_PORT, SUPPORT_DQT_SANDBOX_PORT, REDIS_PREFIX,
- * SUPPORT_SANDBOX_REDIS_DB).
+ * SUPPORT_SANDBOX_SIDEKIQ_REDIS).
  *
  * @example
  * checkoutDefaults(checkoutIdentity()) // { port: 55875, dqtPort: 55876, trsPort: 55877, redisPrefix: 'bull:everyday-…', redisDb: 7 }
@@ -130,9 +133,25 @@ export function checkoutDefaults(checkout: Checkout): { port: number; dqtPort: n
   return { port: SANDBOX_DEFAULTS.port + offset, dqtPort: SANDBOX_DEFAULTS.dqtPort + offset, trsPort: SANDBOX_DEFAULTS.trsPort + offset, redisPrefix: `bull:${checkout.id}`, redisDb: 1 + (n % 15) };
 }
 
+/** A Redis URL whose path is empty or a database number (`redis://127.0.0.1:6379/3`). */
+const redisUrl = url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').refine((value) => {
+  try {
+    return /^\/?(\d{1,5})?$/.test(new URL(value).pathname);
+  } catch {
+    return true;
+  }
+}, 'expected the path to be a database number, as in redis://127.0.0.1:6379/3, or nothing');
+
+/** A Redis database number (on REDIS_URL's server) or a Redis URL. */
+const redisLocation = z
+  .string()
+  .trim()
+  .refine((value) => /^\d{1,5}$/.test(value) || redisUrl.safeParse(value).success, 'expected a Redis database number such as 1, or a redis:// URL such as redis://127.0.0.1:6379/1');
+
 const schema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/register').optional(),
-  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  REDIS_URL: redisUrl.optional(),
+  QUEUE_BACKEND: z.enum(['sidekiq', 'bullmq'], { message: 'expected "sidekiq" (Register\'s Sidekiq) or "bullmq" (the toolkit\'s queues); leave it unset to detect' }).optional(),
   REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_-]+$/, 'expected letters, digits, ":", "_" or "-"').optional(),
   DQT_API_URL: url(['http:', 'https:'], 'https://teacher-qualifications-api.education.gov.uk').optional(),
   DQT_API_KEY: z.string().min(1, 'expected the DQT API key (not empty)').optional(),
@@ -147,7 +166,7 @@ const schema = z.object({
   SUPPORT_DQT_SANDBOX_PORT: port.optional(),
   SUPPORT_TRS_SANDBOX_PORT: port.optional(),
   SUPPORT_SANDBOX_DIR: z.string().min(1).optional(),
-  SUPPORT_SANDBOX_REDIS_DB: z.coerce.number().int().min(0).max(15, 'expected a Redis database number from 0 to 15').optional(),
+  SUPPORT_SANDBOX_SIDEKIQ_REDIS: redisLocation.optional(),
   SUPPORT_SANDBOX_SCHEMA: z.enum(REGISTER_VERSION_NAMES, { message: `expected a Register version the toolkit supports: ${REGISTER_VERSION_NAMES.join(' or ')}` }).default(DEFAULT_REGISTER_VERSION),
 });
 
@@ -159,7 +178,7 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   const values: string[] = [];
   if (env.DQT_API_KEY) values.push(env.DQT_API_KEY);
   if (env.TRS_API_KEY) values.push(env.TRS_API_KEY);
-  for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'SUPPORT_SANDBOX_SIDEKIQ_REDIS']) {
     const value = env[name];
     if (!value) continue;
     try {
@@ -181,6 +200,13 @@ export function describeUrl(value: string): string {
   } catch {
     return '(not a URL)';
   }
+}
+
+/** The same Redis URL on another database number. */
+export function withDatabase(redisUrl: string, database: number): string {
+  const parsed = new URL(redisUrl);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
 }
 
 /** Reads and validates the environment. Throws `ConfigError` listing every bad variable; never echoes a secret. */
@@ -213,9 +239,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectRoot = d
   const trs = v.TRS_API_URL
     ? { kind: 'external' as const, url: v.TRS_API_URL.replace(/\/+$/, ''), apiKey: new Secret(v.TRS_API_KEY!), version: v.TRS_API_VERSION }
     : { kind: 'sandbox' as const, url: `http://127.0.0.1:${trsPort}`, apiKey: new Secret(v.TRS_API_KEY ?? SANDBOX_DEFAULTS.trsApiKey), version: v.TRS_API_VERSION };
+  const defaultRedis = 'redis://127.0.0.1:6379';
+  // The sandbox's Sidekiq-shaped sets: a database number of this checkout's own on REDIS_URL's server, or another URL.
+  const sandboxSidekiq = v.SUPPORT_SANDBOX_SIDEKIQ_REDIS ?? String(derived.redisDb);
+  const sidekiqRedisUrl = /^\d+$/.test(sandboxSidekiq) ? withDatabase(v.REDIS_URL ?? defaultRedis, Number(sandboxSidekiq)) : sandboxSidekiq;
+  const redisDb = /^\d+$/.test(sandboxSidekiq) ? Number(sandboxSidekiq) : Number(new URL(sandboxSidekiq).pathname.replace('/', '') || 0);
+  // On the sandbox, QUEUE_BACKEND=sidekiq alone shows the sandbox's Sidekiq-shaped sets.
+  const redisUrlValue = v.REDIS_URL ?? (v.QUEUE_BACKEND === 'sidekiq' && database.kind === 'sandbox' ? sidekiqRedisUrl : defaultRedis);
   return {
     database,
-    redis: { url: v.REDIS_URL, prefix: v.REDIS_PREFIX ?? derived.redisPrefix },
+    redis: { url: redisUrlValue, prefix: v.REDIS_PREFIX ?? derived.redisPrefix, backend: v.QUEUE_BACKEND ?? null },
     dqt,
     trs,
     operator: v.SUPPORT_OPERATOR ?? null,
@@ -226,8 +259,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, projectRoot = d
       dqtPort: dqtSandboxPort,
       trsPort,
       dataDir: v.SUPPORT_SANDBOX_DIR ?? `${checkout.root}/.sandbox`,
-      redisDb: v.SUPPORT_SANDBOX_REDIS_DB ?? derived.redisDb,
       schema: v.SUPPORT_SANDBOX_SCHEMA,
+      redisDb,
+      sidekiqRedisUrl,
     },
   };
 }

@@ -109,11 +109,18 @@ export const checkJupyter: Check = async () => {
   }
 };
 
+/** The job queues: which backend (Sidekiq or BullMQ, set or detected) and what it holds. */
+export const checkQueues: Check = async (config) => {
+  const { describeJobStore } = await import('../queues/describe.js');
+  const { ok, text, fix } = await describeJobStore(config);
+  return { name: 'queues', ok, detail: text, ...(fix ? { fix } : {}) };
+};
+
 /** The project's Jupyter kernel: installed, and running this checkout's tslab. */
 export const checkKernel: Check = async () => kernelCheck();
 
 /** The checks `support doctor` runs, in order. */
-export const CHECKS: Check[] = [checkDatabase, checkRedis, checkDqt, checkJupyter, checkKernel];
+export const CHECKS: Check[] = [checkDatabase, checkRedis, checkQueues, checkDqt, checkJupyter, checkKernel];
 
 /**
  * Runs every check and returns one result per check; never throws.

@@ -1,4 +1,3 @@
-import { Job, type Queue } from 'bullmq';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute } from '../db/enums.js';
@@ -7,21 +6,24 @@ import { fullName } from '../trainees/lookup.js';
 import { trnRequestsOf } from '../trainees/trn-request.js';
 import { createDqtClient, type DqtClient } from '../dqt/client.js';
 import { parseDqtErrorMessage } from '../dqt/error.js';
-import { openJobQueues, type JobQueues } from '../jobs/queues.js';
+import { openJobStore } from '../queues/open.js';
+import type { JobStore } from '../queues/store.js';
+import { messageWithoutHeaders } from '../queues/http-error.js';
 import { callout, showHtml, showTable, type Tone } from '../notebook/display.js';
 import { PlanRefusedError } from '../plan/errors.js';
 import { commitPlan } from '../plan/commit.js';
 import { showReceipt } from '../plan/notebook.js';
 import { showPlan } from '../plan/preview.js';
 import type { Plan, Receipt } from '../plan/types.js';
-import { commitJobPlan, showJobPlan, showJobReceipt, type FailedJobRef, type JobPlan, type JobReceipt } from '../queues/actions.js';
+import { commitJobPlan, jobPlanDrift, showJobPlan, showJobReceipt, type FailedJobRef, type JobPlan, type JobReceipt } from '../queues/actions.js';
 import { findTraineeJobs, type TraineeJob } from '../queues/find.js';
 import { classifyFailure, PLAYBOOK_RULES, type ErrorKind } from '../triage/rules.js';
 import { escapeHtml } from '../tables/format.js';
 import { compareWithDqt, type ComparisonRow, type DqtComparison } from './compare.js';
 
 /**
- * What every DQT-error investigation shares: the connections it needs (Register's database, DQT, the job queues),
+ * What every DQT-error investigation shares: the connections it needs (Register's database, DQT, the job store:
+ * Sidekiq or BullMQ, lib/queues/store.ts),
  * the trainee's jobs, the shape of its answer, and the notebook cells that show and commit it.
  *
  * @example
@@ -35,15 +37,15 @@ import { compareWithDqt, type ComparisonRow, type DqtComparison } from './compar
 export interface InvestigationContext {
   db: RegisterDb;
   dqt: DqtClient;
-  jobs: JobQueues;
+  jobs: JobStore;
   config: Config;
   close(): Promise<void>;
 }
 
-/** Connects an investigation to the configured DQT and Redis (the runbook's database is reused). */
-export function openInvestigation(db: RegisterDb, config: Config, options: { dqt?: DqtClient; jobs?: JobQueues } = {}): InvestigationContext {
+/** Connects an investigation to the configured DQT and job store (the runbook's database is reused). */
+export function openInvestigation(db: RegisterDb, config: Config, options: { dqt?: DqtClient; jobs?: JobStore } = {}): InvestigationContext {
   const dqt = options.dqt ?? createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db, timeoutMs: 10_000 });
-  const jobs = options.jobs ?? openJobQueues(config.redis);
+  const jobs = options.jobs ?? openJobStore(config);
   return {
     db,
     dqt,
@@ -63,7 +65,10 @@ export interface TraineeDeadJob extends FailedJobRef {
   errorCode: number | null;
   /** DQT's validation map, e.g. `{"qualification.providerUkprn": ["Organisation not found"]}`. */
   errors: Record<string, string[]>;
+  /** When it died (the dead set's score on Sidekiq; finishedOn on BullMQ). */
   failedAt: string | null;
+  /** Its first failure (Sidekiq's failed_at), when kept. */
+  firstFailedAt: string | null;
   attempts: number;
 }
 
@@ -88,7 +93,7 @@ export interface Investigation {
   kind: ErrorKind;
   trainee: Record<string, unknown>;
   comparison: DqtComparison | null;
-  /** Every job of the trainee in the dqt and default queues, in any state. */
+  /** Every job of the trainee (BullMQ: the dqt and default queues; Sidekiq: every queue), in any state. */
   jobs: TraineeJob[];
   /** The trainee's dead jobs of this investigation's kind. */
   deadJobs: TraineeDeadJob[];
@@ -133,16 +138,17 @@ export async function trnRequestIdsOf(db: RegisterDb, traineeId: number): Promis
 }
 
 /**
- * Every job of the trainee in the `dqt` and `default` queues (any state), and its dead jobs classified by the
- * playbook, newest first.
+ * Every job of the trainee (BullMQ: the `dqt` and `default` queues; Sidekiq: every queue), in any state, and its dead
+ * jobs classified by the playbook, newest first.
  */
 export async function traineeJobsOf(ctx: Pick<InvestigationContext, 'db' | 'jobs'>, traineeId: number): Promise<{ jobs: TraineeJob[]; dead: TraineeDeadJob[] }> {
   const trnRequestIds = await trnRequestIdsOf(ctx.db, traineeId);
-  const jobs = await findTraineeJobs(ctx.jobs.connection, { prefix: ctx.jobs.prefix, queues: ['dqt', 'default'], traineeId, trnRequestIds });
+  const info = await ctx.jobs.info();
+  const jobs = await findTraineeJobs(ctx.jobs, { queues: info.defaultQueues === null ? null : ['dqt', 'default'], traineeId, trnRequestIds });
   const dead = jobs
-    .filter((j) => j.state === 'failed')
+    .filter((j) => j.dead)
     .map((j): TraineeDeadJob => {
-      const c = classifyFailure(j.failedReason);
+      const c = classifyFailure(j.failedReason === null ? null : messageWithoutHeaders(j.failedReason));
       const parsed = j.failedReason ? parseDqtErrorMessage(j.failedReason) : null;
       return {
         queue: j.queue,
@@ -150,11 +156,13 @@ export async function traineeJobsOf(ctx: Pick<InvestigationContext, 'db' | 'jobs
         jobName: j.jobName,
         traineeId,
         message: j.failedReason ?? '',
+        location: j.location,
         kind: c.kind,
         status: c.status,
         errorCode: c.errorCode,
         errors: parsed?.errors ?? {},
         failedAt: j.at,
+        firstFailedAt: j.firstFailedAt,
         attempts: j.attempts,
       };
     })
@@ -164,7 +172,8 @@ export async function traineeJobsOf(ctx: Pick<InvestigationContext, 'db' | 'jobs
 
 /** One line per dead job, for facts and messages: `Dqt::UpdateTraineeJob #12 failed 2026-11-30 …: status: 404, …`. */
 export function deadJobLine(j: TraineeDeadJob): string {
-  return `${j.jobName ?? '(no name)'} #${j.jobId} failed ${j.failedAt ?? 'at an unknown time'} after ${j.attempts} attempt(s): ${j.message.slice(0, 300)}`;
+  const first = j.firstFailedAt && j.firstFailedAt !== j.failedAt ? ` (first failed ${j.firstFailedAt})` : '';
+  return `${j.jobName ?? '(no name)'} #${j.jobId} died ${j.failedAt ?? 'at an unknown time'}${first} after ${j.attempts} attempt(s): ${j.message.slice(0, 300)}`;
 }
 
 /** The rows of a comparison for a table: differences marked. */
@@ -212,10 +221,7 @@ export function showInvestigation(inv: Investigation): void {
       );
     }
   }
-  showTable(
-    inv.jobs.map((j) => ({ queue: j.queue, state: j.state, job: `${j.jobName} #${j.jobId}`, enqueued: j.enqueuedAt, at: j.at, attempts: j.attempts, error: j.failedReason })),
-    { caption: "The trainee's jobs (dqt and default queues, every state)", rowClass: (r) => (r.state === 'failed' ? 'warn' : undefined) },
-  );
+  showTraineeJobs(inv.jobs, "The trainee's jobs (every queue and state)");
   showTable(inv.facts as unknown as Record<string, unknown>[], { caption: 'Facts' });
   callout(inv.plan || inv.jobPlan ? 'warn' : 'info', `${inv.diagnosis}\n\nNext step: ${inv.nextStep}`, 'Diagnosis');
   for (const n of inv.notes) callout(n.tone, n.message);
@@ -267,19 +273,15 @@ export async function commitInvestigation(ctx: InvestigationContext, inv: Invest
   return { receipt, jobReceipt };
 }
 
-/** The jobs a plan retries or deletes that are no longer dead with the error the plan saw (what `commitJobPlan` refuses). */
-export async function jobPlanDrift(jobs: JobQueues, plan: JobPlan): Promise<string[]> {
-  const problems: string[] = [];
-  for (const a of plan.actions) {
-    if (a.kind !== 'retry' && a.kind !== 'delete') continue;
-    const queue = (jobs.queues as Record<string, Queue>)[a.queue];
-    const job = queue ? await Job.fromId(queue, a.jobId) : undefined;
-    const state = job ? await job.getState() : 'missing';
-    if (!job) problems.push(`job #${a.jobId} (${a.jobName}) no longer exists`);
-    else if (state !== 'failed') problems.push(`job #${a.jobId} (${a.jobName}) is now ${state}, not failed`);
-    else if ((job.failedReason ?? '') !== a.expectedError) problems.push(`job #${a.jobId} (${a.jobName}) failed again with another error: ${job.failedReason}`);
-  }
-  return problems;
+/**
+ * A trainee's jobs as a table. Times: `last enqueued` is the last push onto a queue (Sidekiq rewrites it on every
+ * retry), `first failed` the first failure, `when` the time of the state (died, next try, runs, finished).
+ */
+export function showTraineeJobs(jobs: readonly TraineeJob[], caption: string): void {
+  showTable(
+    jobs.map((j) => ({ queue: j.queue, state: j.state, job: `${j.jobName ?? `(${j.shape})`} #${j.jobId}`, 'last enqueued': j.enqueuedAt, 'first failed': j.firstFailedAt, when: j.at, attempts: j.attempts, error: j.failedReason, dead: j.dead })),
+    { caption, columns: ['queue', 'state', 'job', 'last enqueued', 'first failed', 'when', 'attempts', 'error'], rowClass: (r) => (r.dead ? 'warn' : undefined) },
+  );
 }
 
 /**

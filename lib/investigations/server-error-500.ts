@@ -34,7 +34,7 @@ export async function investigateServerError(ctx: InvestigationContext, input: {
     };
   }
   // A job rerun from this toolkit that died again is in the run ledger: then the playbook's "if not, speak with DQT".
-  const ledger = await readLedger(ctx.jobs.connection, ctx.jobs.prefix, 500);
+  const ledger = await readLedger(ctx.jobs, 500);
   const rerun = target
     .map((j) => ({ job: j, receipt: ledger.find((r) => r.results.some((x) => x.status === 'done' && x.action.kind === 'retry' && x.action.queue === j.queue && x.action.jobId === j.jobId)) }))
     .filter((x) => x.receipt && (x.job.failedAt ?? '') > x.receipt.committedAt);

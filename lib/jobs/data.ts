@@ -1,19 +1,20 @@
 import { z } from 'zod';
 import type { JobName } from './names.js';
+import { REGISTER_GLOBALID_APP } from '../queues/globalid.js';
 
 /**
  * Job data shaped like Register's ActiveJob arguments: records travel as GlobalIDs under `_aj_globalid`
- * (`gid://register/Trainee/201`), so the dead-job tools find the trainee the way Register's did.
+ * (`gid://register-trainee-teachers/Trainee/201`, Register's GlobalID app name; any app name is read), so the dead-job tools find the trainee the way Register's did.
  * `Dqt::RetrieveTrnJob` carries the TRN request's GlobalID (its first argument, as in Register) and also the
  * trainee's, under `trainee`, because a TRN request id is not a trainee id (register-facts 5 [obs]).
  *
  * @example
- * traineeGlobalId(201)                                   // { _aj_globalid: 'gid://register/Trainee/201' }
+ * traineeGlobalId(201)                                   // { _aj_globalid: 'gid://register-trainee-teachers/Trainee/201' }
  * traineeIdOf({ arguments: [traineeGlobalId(201)] })     // 201
  */
-export const GLOBAL_ID_APP = 'register';
+export const GLOBAL_ID_APP = REGISTER_GLOBALID_APP;
 
-export const globalIdSchema = z.object({ _aj_globalid: z.string().regex(/^gid:\/\/[^/]+\/[A-Za-z:]+\/\d+$/, 'expected a GlobalID such as gid://register/Trainee/201') });
+export const globalIdSchema = z.object({ _aj_globalid: z.string().regex(/^gid:\/\/[^/]+\/[A-Za-z:]+\/\d+$/, 'expected a GlobalID such as gid://register-trainee-teachers/Trainee/201') });
 export type GlobalId = z.infer<typeof globalIdSchema>;
 
 export const globalId = (model: string, id: number): GlobalId => ({ _aj_globalid: `gid://${GLOBAL_ID_APP}/${model}/${id}` });

@@ -32,6 +32,19 @@ export function errorClassOf(job: Pick<Job, 'stacktrace'>): string | null {
   return m ? m[1]! : null;
 }
 
+/** The exception class from a job's stored stack trace (BullMQ keeps it as JSON text: a list, the last one latest). */
+export function errorClassFromStackText(stacktrace: string | null): string | null {
+  if (!stacktrace) return null;
+  let traces: string[];
+  try {
+    const parsed = JSON.parse(stacktrace) as unknown;
+    traces = Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    traces = [stacktrace];
+  }
+  return errorClassOf({ stacktrace: traces });
+}
+
 export function toDeadJob(job: Job): DeadJob {
   return {
     id: String(job.id),

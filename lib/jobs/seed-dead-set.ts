@@ -27,6 +27,9 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
   if (config.dqt.kind !== 'sandbox') {
     return 'DQT scenario jobs not run: DQT_API_URL points at a real DQT, and scenario jobs only ever run against the DQT sandbox.';
   }
+  if (config.redis.backend === 'sidekiq') {
+    return "DQT scenario jobs not run: QUEUE_BACKEND=sidekiq, and the toolkit's BullMQ jobs are never written into a Sidekiq Redis.";
+  }
   const admin = dqtSandboxAdmin(config);
   await admin.reset();
 

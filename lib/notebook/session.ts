@@ -45,7 +45,10 @@ export async function openRunbook(options: { banner?: boolean } = {}): Promise<R
     }
     current = { config, db, register };
   }
-  if (options.banner !== false) showEnvironment(current.config, current.register);
+  if (options.banner !== false) {
+    const { describeJobStore } = await import('../queues/describe.js');
+    showEnvironment(current.config, { register: current.register, jobs: (await describeJobStore(current.config, { timeoutMs: 2_000 })).text });
+  }
   return current;
 }
 
@@ -57,18 +60,21 @@ export async function closeRunbook(): Promise<void> {
 }
 
 /** The environment banner: green for the sandbox, amber for a real database read-only, red when writes are on. */
-export function showEnvironment(config: Config = loadConfig(), register?: RegisterFeatures): void {
+export function showEnvironment(config: Config = loadConfig(), found: { register?: RegisterFeatures; jobs?: string } = {}): void {
   const sandbox = config.database.kind === 'sandbox';
   const tone = sandbox ? { border: '#00703c', background: '#e6f4ea' } : config.writesAllowed ? { border: '#d4351c', background: '#fde2e1' } : { border: '#f47738', background: '#fff4d6' };
   const database = sandbox ? `embedded sandbox (${describeUrl(config.database.url)})` : describeUrl(config.database.url);
   const mode = sandbox ? 'writes allowed (sandbox)' : config.writesAllowed ? 'WRITES ALLOWED (SUPPORT_ALLOW_WRITES=true)' : 'read-only: commits are refused (set SUPPORT_ALLOW_WRITES=true to allow)';
   const lines: [string, string][] = [
     ['Database', database],
-    ...(register ? ([['Register', register.label]] as [string, string][]) : []),
+    ...(found.register ? ([['Register', found.register.label]] as [string, string][]) : []),
     ['Mode', mode],
     ['Operator', config.operator ?? 'not set (SUPPORT_OPERATOR): needed to commit'],
-    ['DQT', `${config.dqt.kind === 'sandbox' ? 'DQT sandbox ' : ''}${config.dqt.url}`],
+    ...(found.register?.api === 'trs'
+      ? ([['TRS', `${config.trs.kind === 'sandbox' ? 'TRS sandbox ' : ''}${config.trs.url} (API version ${config.trs.version})`]] as [string, string][])
+      : ([['DQT', `${config.dqt.kind === 'sandbox' ? 'DQT sandbox ' : ''}${config.dqt.url}`]] as [string, string][])),
     ['Redis', `${describeUrl(config.redis.url)} (prefix ${config.redis.prefix})`],
+    ['Jobs', found.jobs ?? (config.redis.backend ? `${config.redis.backend === 'sidekiq' ? 'Sidekiq' : 'BullMQ'} (QUEUE_BACKEND)` : 'detected from what Redis holds')],
   ];
   const html = `<div style="border-left:6px solid ${tone.border};background:${tone.background};padding:6px 10px;font:13px/1.6 system-ui,sans-serif">${lines
     .map(([k, v]) => `<div><strong style="display:inline-block;width:80px">${k}</strong>${escapeHtml(v)}</div>`)

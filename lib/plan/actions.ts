@@ -11,26 +11,29 @@ const TRAINEE_JOBS = ['Dqt::RegisterForTrnJob', 'Dqt::UpdateTraineeJob', 'Dqt::W
 const ENQUEUE_TIMEOUT_MS = 10_000;
 
 /**
- * The default `enqueue-job` runner: puts the job on Register's queue (lib/jobs, BullMQ on the configured Redis,
- * `config.redis` url and prefix) and says which job it added. Gives up after 10 s if Redis does not answer.
+ * The default `enqueue-job` runner: puts the job on Register's queue through the job store (lib/queues: Sidekiq or the
+ * toolkit's BullMQ, as `config.redis` says) as an ActiveJob job taking the trainee, and says which job it added. A
+ * queue no running Sidekiq polls is refused (the data change stays committed; the receipt says so). Gives up after
+ * 10 s if Redis does not answer.
  */
 export const enqueueJobRunner: PostCommitRunner = async (action, { config }) => {
   if (!(TRAINEE_JOBS as readonly string[]).includes(action.job)) throw new Error(`a plan can only enqueue ${TRAINEE_JOBS.join(', ')}, not ${action.job}`);
   // Loaded on first use: BullMQ and ioredis are not needed by plans without jobs.
-  const { openJobQueues } = await import('../jobs/queues.js');
-  const queues = openJobQueues((config?.redis ?? loadConfig().redis) as { url: string; prefix: string });
+  const { openJobStore } = await import('../queues/open.js');
+  const store = openJobStore(config ?? loadConfig());
   let timer: NodeJS.Timeout | undefined;
   try {
-    const job = await Promise.race([
-      queues.enqueue(action.job as (typeof TRAINEE_JOBS)[number], { traineeId: action.traineeId }),
+    const outcome = await Promise.race([
+      store.enqueue({ jobClass: action.job, queue: action.queue, arguments: [{ record: 'Trainee', id: action.traineeId }], traineeId: action.traineeId } as Parameters<typeof store.enqueue>[0]),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS / 1000} s`)), ENQUEUE_TIMEOUT_MS);
       }),
     ]);
-    return `${action.job} enqueued on queue ${action.queue} for trainee ${action.traineeId} (job ${job.id}).`;
+    if (outcome.status !== 'done') throw new Error(outcome.message);
+    return `${action.job} enqueued on queue ${action.queue} for trainee ${action.traineeId} (job ${outcome.jobId}).`;
   } finally {
     clearTimeout(timer);
-    await queues.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
   }
 };
 

@@ -1,7 +1,12 @@
 /**
- * Register's jobs carry records as ActiveJob GlobalIDs: `{"_aj_globalid": "gid://register/Trainee/123"}`, anywhere
- * in the arguments (keyword hashes included).
+ * Register's jobs carry records as ActiveJob GlobalIDs: `{"_aj_globalid": "gid://register-trainee-teachers/Trainee/123"}`,
+ * anywhere in the arguments (keyword hashes included). Any app name is read; the toolkit writes Register's.
  */
+export const REGISTER_GLOBALID_APP = 'register-trainee-teachers';
+
+/** Whether a GlobalID model is a TRN request (`Dqt::TrnRequest` in the DQT era, `Trs::TrnRequest` at HEAD). */
+export const isTrnRequestModel = (model: string): boolean => model === 'TrnRequest' || model.endsWith('::TrnRequest');
+
 export interface ParsedGlobalId {
   app: string;
   model: string;
@@ -37,7 +42,7 @@ function* hashesInDeepDigOrder(value: unknown): Generator<Record<string, unknown
  * its children), or undefined.
  *
  * @example
- * deepDig({ a: [{ b: 1 }, { _aj_globalid: 'gid://register/Trainee/5' }] }, '_aj_globalid') // 'gid://register/Trainee/5'
+ * deepDig({ a: [{ b: 1 }, { _aj_globalid: 'gid://register-trainee-teachers/Trainee/5' }] }, '_aj_globalid') // 'gid://register-trainee-teachers/Trainee/5'
  */
 export function deepDig(value: unknown, key: string): unknown {
   for (const hash of hashesInDeepDigOrder(value)) if (Object.prototype.hasOwnProperty.call(hash, key)) return hash[key];
@@ -57,12 +62,12 @@ export function allGlobalIds(value: unknown): ParsedGlobalId[] {
 /**
  * The trainee a job is about. Unlike Register's dead-jobs page, which takes the first GlobalID whatever its model
  * (so a `RetrieveTrnJob` was listed under its TrnRequest's id as if it were a trainee id), this takes the first
- * Trainee GlobalID, and otherwise reports the TrnRequest id for the caller to resolve through `dqt_trn_requests`.
+ * Trainee GlobalID, and otherwise reports the TrnRequest id for the caller to resolve through the TRN requests table.
  */
 export function jobSubject(data: unknown): { traineeId: number | null; trnRequestId: number | null } {
   const ids = allGlobalIds(data);
   const trainee = ids.find((g) => g.model === 'Trainee');
-  const trnRequest = ids.find((g) => g.model === 'Dqt::TrnRequest' || g.model === 'TrnRequest');
+  const trnRequest = ids.find((g) => isTrnRequestModel(g.model));
   return { traineeId: trainee?.id ?? null, trnRequestId: trnRequest?.id ?? null };
 }
 
@@ -79,7 +84,7 @@ export function jobSubjectFromText(text: string | null): { traineeId: number | n
   GID_IN_TEXT.lastIndex = 0;
   for (let m = GID_IN_TEXT.exec(text); m; m = GID_IN_TEXT.exec(text)) {
     if (traineeId === null && m[1] === 'Trainee') traineeId = Number(m[2]);
-    else if (trnRequestId === null && (m[1] === 'Dqt::TrnRequest' || m[1] === 'TrnRequest')) trnRequestId = Number(m[2]);
+    else if (trnRequestId === null && isTrnRequestModel(m[1]!)) trnRequestId = Number(m[2]);
     if (traineeId !== null && trnRequestId !== null) break;
   }
   return { traineeId, trnRequestId };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { JobStore, PayloadShape } from '../queues/store.js';
 import type { RegisterDb } from '../db/connect.js';
 import { traineeState, trainingRoute } from '../db/enums.js';
 import { toCsv } from '../tables/csv.js';
@@ -18,6 +18,14 @@ export interface TriageReport {
   byFingerprint: { fingerprint: string; kind: ErrorKind; count: number; example: string }[];
   /** Dead jobs per day they failed, per kind: for the chart. */
   byDay: { day: string; kind: ErrorKind; count: number }[];
+  /** Jobs whose stored payload is not a readable Register ActiveJob job, counted by what is wrong. */
+  byShape: { shape: Exclude<PayloadShape, 'activejob'>; count: number }[];
+  /** Dead jobs Register's `Sidekiq::RemoveDeadDuplicatesJob` will delete (older deaths of the same error, job and trainee). */
+  removedByCleanup: number;
+  /** The store read: backend, where, and the states. */
+  source: { backend: string; where: string; states: string[] };
+  /** What the store said about the whole set (e.g. Register's clean-up stopping at an unreadable job). */
+  notes: string[];
 }
 
 /** Looks up slugs and the trainees of TRN requests, for `scanTriage`'s `resolve`. */
@@ -35,22 +43,24 @@ export function databaseResolver(db: RegisterDb) {
 }
 
 /**
- * The whole dead set of one or more queues, classified by the playbook's rules, with tallies by kind, job name,
- * error fingerprint and day, and each trainee's slug when a database is given.
+ * The whole dead set (Sidekiq may add the retry set), classified by the playbook's rules, with tallies by kind, job
+ * name, error fingerprint, day and payload shape, the jobs Register's own clean-up will delete, and each trainee's slug
+ * when a database is given. `queues` absent: the store's default (BullMQ `dqt`, Sidekiq every queue).
  *
  * @example
- * const report = await triageDeadSet(redis, { prefix: 'bull', queues: ['dqt'], db });
+ * const report = await triageDeadSet(store, { queues: ['dqt'], db });
  * report.byKind // [{ kind: 'server-error', count: 12, bulkSafeJobs: 10, runbook: 'dqt-errors/server-error-500', … }, …]
  */
 export async function triageDeadSet(
-  redis: Redis,
-  options: { prefix: string; queues: string[]; db?: RegisterDb; onProgress?: (done: number, total: number) => void },
+  store: JobStore,
+  options: { queues?: readonly string[] | null; states?: readonly string[]; db?: RegisterDb; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<TriageReport> {
   const records: TriageRecord[] = [];
-  for (const queue of options.queues) {
-    for await (const batch of scanTriage(redis, { prefix: options.prefix, queue, onProgress: options.onProgress, resolve: options.db ? databaseResolver(options.db) : undefined })) {
-      records.push(...batch);
-    }
+  const info = await store.info();
+  const states = options.states?.length ? [...options.states] : [info.deadState];
+  const notes: string[] = [];
+  for await (const batch of scanTriage(store, { queues: options.queues, states, onProgress: options.onProgress, onNote: (n) => notes.push(n), resolve: options.db ? databaseResolver(options.db) : undefined })) {
+    for (const r of batch) records.push(r);
   }
   applyUpdateBeforeAward(records);
   records.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
@@ -59,7 +69,11 @@ export async function triageDeadSet(
   const prints = new Map<string, { kind: ErrorKind; count: number; example: string }>();
   const days = new Map<string, number>();
   const trainees = new Set<number>();
+  const shapes = new Map<Exclude<PayloadShape, 'activejob'>, number>();
+  let removedByCleanup = 0;
   for (const r of records) {
+    if (r.shape !== 'activejob') shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
+    if (r.removedByCleanup) removedByCleanup++;
     const k = kinds.get(r.kind) ?? kinds.set(r.kind, { count: 0, bulkSafe: 0, trainees: new Set() }).get(r.kind)!;
     k.count++;
     if (r.bulkSafe) k.bulkSafe++;
@@ -88,6 +102,10 @@ export async function triageDeadSet(
         return { day, kind, count };
       })
       .sort((a, b) => a.day.localeCompare(b.day)),
+    byShape: [...shapes.entries()].map(([shape, count]) => ({ shape, count })).sort((a, b) => b.count - a.count),
+    removedByCleanup,
+    source: { backend: info.backend, where: info.where, states },
+    notes,
   };
 }
 
@@ -96,7 +114,10 @@ export function countByErrorPrefix(records: readonly TriageRecord[], prefix: str
   return records.filter((r) => r.message.startsWith(prefix)).length;
 }
 
-/** The records as `support triage --json` prints them: the fourteen documented keys, in order. */
+/**
+ * The records as `support triage --json` prints them: the fourteen original keys, then `state`, `firstFailedAt`,
+ * `enqueuedAt`, `removedByCleanup` and `shape`, in order.
+ */
 export function triageJson(records: readonly TriageRecord[]): Record<string, unknown>[] {
   return records.map((r) => ({
     queue: r.queue,
@@ -113,6 +134,11 @@ export function triageJson(records: readonly TriageRecord[]): Record<string, unk
     action: r.action,
     bulkSafe: r.bulkSafe,
     runbook: r.runbook,
+    state: r.state,
+    firstFailedAt: r.firstFailedAt,
+    enqueuedAt: r.enqueuedAt,
+    removedByCleanup: r.removedByCleanup,
+    shape: r.shape,
   }));
 }
 

@@ -1,5 +1,5 @@
 import { parseDqtErrorMessage } from '../dqt/error.js';
-import { errorClassOf } from '../jobs/dead.js';
+import { errorClassFromStackText } from '../jobs/dead.js';
 
 /** The playbook's kinds of DQT job failure, in the order the playbook describes them. */
 export const ERROR_KINDS = [
@@ -193,14 +193,4 @@ export function classifyFailure(message: string | null, errorClassFromStack: str
 }
 
 /** The exception class from a job's stored stack trace (BullMQ keeps it as JSON text: a list, the last one latest). */
-export function errorClassFromStack(stacktrace: string | null): string | null {
-  if (!stacktrace) return null;
-  let traces: string[];
-  try {
-    const parsed = JSON.parse(stacktrace) as unknown;
-    traces = Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : [];
-  } catch {
-    traces = [stacktrace];
-  }
-  return errorClassOf({ stacktrace: traces });
-}
+export const errorClassFromStack = errorClassFromStackText;

@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
-import { jobSubjectFromText } from '../queues/globalid.js';
-import { scanSortedSetRaw } from '../queues/scan.js';
-import { classifyFailure, errorClassFromStack, PLAYBOOK_RULES, type Classification, type ErrorKind } from './rules.js';
+import { messageWithoutHeaders } from '../queues/http-error.js';
+import { isoOrNull, type JobEntry, type JobLocation, type JobStore, type PayloadShape } from '../queues/store.js';
+import { classifyFailure, PLAYBOOK_RULES, type Classification, type ErrorKind, type PlaybookRule } from './rules.js';
 
-/** One dead job, classified by the playbook's rules. The first fourteen keys are `support triage --json`'s. */
+/** One failed job, classified by the playbook's rules. The first fourteen keys are `support triage --json`'s. */
 export interface TriageRecord {
   queue: string;
   jobId: string;
   jobName: string | null;
   traineeId: number | null;
   slug: string | null;
+  /** When it last failed: for a dead job, when it died (Sidekiq: the dead set's score; BullMQ: finishedOn). */
   failedAt: string | null;
   attempts: number;
   status: number | null;
@@ -25,92 +25,69 @@ export interface TriageRecord {
   fingerprint: string;
   /** The error as DQT sent it (or the raw message). */
   error: string;
-  /** The job's error message exactly as stored (BullMQ's failedReason). */
+  /** The job's error message exactly as stored (Sidekiq's error_message, BullMQ's failedReason). */
   message: string;
   /** For a RetrieveTrnJob: the TRN request the job polls. */
   trnRequestId: number | null;
-  /** When the job was enqueued (BullMQ's `timestamp`, Sidekiq's `enqueued_at`), ISO text. */
+  /** The backend's state: `dead` or `retry` (Sidekiq), `failed` (BullMQ). */
+  state: string;
+  /** The first failure (Sidekiq's failed_at, never reset by a retry); null where the backend does not keep it. */
+  firstFailedAt: string | null;
+  /** The last time the job was pushed onto its queue (Sidekiq overwrites it on every retry). */
   enqueuedAt: string | null;
+  /** A retrying job's next attempt. */
+  nextRetryAt: string | null;
+  /** Register's `Sidekiq::RemoveDeadDuplicatesJob` will delete it (an older death of the same error, job and trainee). */
+  removedByCleanup: boolean;
+  /** `activejob`, or what is wrong with the stored job (`not-json`, `not-activejob`, `unknown-class`). */
+  shape: PayloadShape;
+  /** Where the job is, for the job plans. */
+  location: JobLocation | null;
 }
 
-/** The hash fields a triage reads per job. The stack trace is read only for jobs whose message does not say what they are. */
-export const TRIAGE_FIELDS = ['name', 'data', 'failedReason', 'atm', 'finishedOn', 'timestamp'] as const;
-
 export interface TriageScanOptions {
-  prefix: string;
-  queue: string;
+  /** Queues to read; absent = the store's default (BullMQ `dqt`, Sidekiq every queue). */
+  queues?: readonly string[] | null;
+  /** States to read; absent = the dead state (Sidekiq may add `retry`). */
+  states?: readonly string[];
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Told what to know about the whole set (see `ScanOptions.onNote`). */
+  onNote?: (note: string) => void;
   /** Looks up trainee slugs for a batch of ids (and trainee ids for TRN request ids); without it slugs stay null. */
   resolve?: (ids: { traineeIds: number[]; trnRequestIds: number[] }) => Promise<{ slugs: Map<number, string>; traineeOfTrnRequest: Map<number, number> }>;
 }
 
 /**
- * Streams the dead set (failed jobs) of a queue as classified records, batch by batch, reading each job's hash once.
- * Memory stays flat: nothing is kept between batches.
+ * Streams the failed jobs of a job store (its dead set by default) as classified records, batch by batch. Memory
+ * stays flat: nothing is kept between batches. A job that is not JSON, not ActiveJob or of an unknown class is a
+ * record too (kind `unknown`, with its `shape`), never a crash.
  *
  * @example
- * for await (const batch of scanTriage(redis, { prefix: 'bull', queue: 'dqt' })) for (const r of batch) console.log(r.kind);
+ * for await (const batch of scanTriage(store, { queues: ['dqt'] })) for (const r of batch) console.log(r.kind);
  */
-export async function* scanTriage(redis: Redis, options: TriageScanOptions): AsyncGenerator<TriageRecord[]> {
+export async function* scanTriage(store: JobStore, options: TriageScanOptions = {}): AsyncGenerator<TriageRecord[]> {
   // Dead sets repeat the same few messages thousands of times: classify each distinct message once (bounded cache).
+  // Register's messages end with the response headers, whose date differs per job: they do not change the class.
   const cache = new Map<string, Classification>();
   const classify = (message: string | null) => {
-    const key = message ?? '';
+    const key = message === null ? '' : messageWithoutHeaders(message);
     let c = cache.get(key);
     if (!c) {
-      c = classifyFailure(message);
+      c = classifyFailure(key);
       if (cache.size >= 5_000) cache.clear();
       cache.set(key, c);
     }
     return c;
   };
-  // TRIAGE_FIELDS order: name, data, failedReason, atm, finishedOn, timestamp.
-  for await (const raw of scanSortedSetRaw(redis, 'failed', { prefix: options.prefix, queue: options.queue, fields: [...TRIAGE_FIELDS], batchSize: options.batchSize, onProgress: options.onProgress })) {
-    const records: TriageRecord[] = new Array(raw.ids.length);
-    const needStack: number[] = [];
-    for (let i = 0; i < raw.ids.length; i++) {
-      const [name, data, failedReason, atm, finishedOn, timestamp] = raw.values[i]!;
-      const subject = jobSubjectFromText(data ?? null);
-      const c = classify(failedReason ?? null);
-      const rule = PLAYBOOK_RULES[c.kind];
-      if (c.kind === 'unknown') needStack.push(i);
-      const finished = finishedOn ? Number(finishedOn) : Number(raw.scores[i]);
-      records[i] = {
-        queue: options.queue,
-        jobId: raw.ids[i]!,
-        jobName: name ?? null,
-        traineeId: subject.traineeId,
-        slug: null,
-        failedAt: finished ? new Date(finished).toISOString() : null,
-        attempts: atm ? Number(atm) : 0,
-        status: c.status,
-        errorCode: c.errorCode,
-        errorClass: c.errorClass,
-        explanation: rule.explanation,
-        action: rule.action,
-        bulkSafe: rule.bulkSafe,
-        runbook: rule.runbook,
-        kind: c.kind,
-        fingerprint: c.fingerprint,
-        error: c.detail,
-        message: failedReason ?? '',
-        trnRequestId: subject.trnRequestId,
-        enqueuedAt: timestamp ? new Date(Number(timestamp)).toISOString() : null,
-      };
-    }
-    if (needStack.length) {
-      const pipeline = redis.pipeline();
-      for (const i of needStack) pipeline.hget(`${options.prefix}:${options.queue}:${records[i]!.jobId}`, 'stacktrace');
-      const stacks = (await pipeline.exec()) ?? [];
-      needStack.forEach((recordIndex, j) => {
-        const cls = errorClassFromStack((stacks[j]?.[1] as string | null) ?? null);
-        const record = records[recordIndex]!;
-        if (cls) {
-          record.errorClass = cls;
-          record.fingerprint = `${cls}: ${record.fingerprint.replace(/^[^:]*: /, '')}`;
-        }
-      });
+  const info = await store.info();
+  const states = options.states?.length ? options.states : [info.deadState];
+  for await (const entries of store.scan({ states, queues: options.queues, batchSize: options.batchSize, onProgress: options.onProgress, onNote: options.onNote, errorClassFor: (m) => classify(m).kind === 'unknown' })) {
+    const records: TriageRecord[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const c = classify(e.message);
+      records[i] = new ScannedRecord(e, c, PLAYBOOK_RULES[c.kind], e.state === info.deadState);
     }
     if (options.resolve) {
       const traineeIds = [...new Set(records.map((r) => r.traineeId).filter((id): id is number => id !== null))];
@@ -122,6 +99,88 @@ export async function* scanTriage(redis: Redis, options: TriageScanOptions): Asy
       }
     }
     yield records;
+  }
+}
+
+/**
+ * A triage record as the scan makes it: its times are kept as epoch ms and written as ISO text only when read (a
+ * triage of hundreds of thousands of jobs mostly tallies them). Plain data otherwise, mutable as records are.
+ */
+class ScannedRecord implements TriageRecord {
+  queue: string;
+  jobId: string;
+  jobName: string | null;
+  traineeId: number | null;
+  slug: string | null = null;
+  attempts: number;
+  status: number | null;
+  errorCode: number | null;
+  errorClass: string | null;
+  explanation: string;
+  action: string;
+  bulkSafe: boolean;
+  runbook: string;
+  kind: ErrorKind;
+  fingerprint: string;
+  error: string;
+  message: string;
+  trnRequestId: number | null;
+  state: string;
+  removedByCleanup: boolean;
+  shape: PayloadShape;
+  location: JobLocation | null;
+  #failed: number | null;
+  #firstFailed: number | null;
+  #enqueued: number | null;
+  #nextRetry: number | null;
+  #failedIso: string | null | undefined;
+  #firstFailedIso: string | null | undefined;
+  #enqueuedIso: string | null | undefined;
+  #nextRetryIso: string | null | undefined;
+
+  constructor(e: JobEntry, c: Classification, rule: PlaybookRule, dead: boolean) {
+    this.queue = e.queue;
+    this.jobId = e.jobId;
+    this.jobName = e.jobName;
+    this.traineeId = e.traineeId;
+    this.attempts = e.attempts;
+    this.status = c.status;
+    this.errorCode = c.errorCode;
+    this.errorClass = e.errorClass ?? c.errorClass;
+    this.explanation = rule.explanation;
+    this.action = rule.action;
+    this.bulkSafe = rule.bulkSafe && e.shape === 'activejob';
+    this.runbook = rule.runbook;
+    this.kind = c.kind;
+    this.fingerprint = c.kind === 'unknown' && e.errorClass ? `${e.errorClass}: ${c.fingerprint.replace(/^[^:]*: /, '')}` : c.fingerprint;
+    this.error = c.detail;
+    this.message = e.message ?? '';
+    this.trnRequestId = e.trnRequestId;
+    this.state = e.state;
+    this.removedByCleanup = e.removedByCleanup;
+    this.shape = e.shape;
+    this.location = e.location;
+    this.#failed = dead ? e.at ?? e.failedAt : e.failedAt;
+    this.#firstFailed = e.firstFailedAt;
+    this.#enqueued = e.enqueuedAt;
+    this.#nextRetry = dead ? null : e.at;
+  }
+
+  get failedAt(): string | null {
+    return this.#failedIso === undefined ? (this.#failedIso = isoOrNull(this.#failed)) : this.#failedIso;
+  }
+  get firstFailedAt(): string | null {
+    return this.#firstFailedIso === undefined ? (this.#firstFailedIso = isoOrNull(this.#firstFailed)) : this.#firstFailedIso;
+  }
+  get enqueuedAt(): string | null {
+    return this.#enqueuedIso === undefined ? (this.#enqueuedIso = isoOrNull(this.#enqueued)) : this.#enqueuedIso;
+  }
+  get nextRetryAt(): string | null {
+    return this.#nextRetryIso === undefined ? (this.#nextRetryIso = isoOrNull(this.#nextRetry)) : this.#nextRetryIso;
+  }
+  /** As plain data (JSON shows the times too). */
+  toJSON(): TriageRecord {
+    return { ...this, failedAt: this.failedAt, firstFailedAt: this.firstFailedAt, enqueuedAt: this.enqueuedAt, nextRetryAt: this.nextRetryAt };
   }
 }
 

@@ -103,8 +103,9 @@ describe('support prints all of its output to a pipe', () => {
     const columns = lines[0]!.split(',').length;
     const jobIds = new Set(lines.slice(1).map((line) => line.split(',')[1]));
     expect(jobIds.size).toBe(JOBS);
-    expect(lines.slice(1).every((line) => line.startsWith('dqt,') && line.endsWith(',dqt-errors/teacher-not-found-404'))).toBe(true);
-    expect(columns).toBe(14);
+    // Every row complete: its queue first and its last columns (runbook … payload shape) all there.
+    expect(lines.slice(1).every((line) => line.startsWith('dqt,') && line.endsWith(',dqt-errors/teacher-not-found-404,failed,,' + line.split(',').at(-3) + ',false,activejob'))).toBe(true);
+    expect(columns).toBe(19);
   }, 60_000);
 
   it('a reader that closes the pipe early: a message on stderr and exit 1, not a silent success', async () => {

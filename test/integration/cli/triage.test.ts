@@ -32,7 +32,7 @@ function support(args: string[], env: Record<string, string>): Promise<{ code: n
   });
 }
 
-const KEYS = ['queue', 'jobId', 'jobName', 'traineeId', 'slug', 'failedAt', 'attempts', 'status', 'errorCode', 'errorClass', 'explanation', 'action', 'bulkSafe', 'runbook'];
+const KEYS = ['queue', 'jobId', 'jobName', 'traineeId', 'slug', 'failedAt', 'attempts', 'status', 'errorCode', 'errorClass', 'explanation', 'action', 'bulkSafe', 'runbook', 'state', 'firstFailedAt', 'enqueuedAt', 'removedByCleanup', 'shape'];
 const rule = (kind: ErrorKind) => ({ kind, action: PLAYBOOK_RULES[kind].action, bulkSafe: PLAYBOOK_RULES[kind].bulkSafe, runbook: PLAYBOOK_RULES[kind].runbook, explanation: PLAYBOOK_RULES[kind].explanation });
 const HTTP = 'Dqt::Client::HttpError';
 
@@ -59,7 +59,7 @@ describe('support triage --json on the seeded sandbox', () => {
     records = JSON.parse(out.stdout) as Record<string, unknown>[];
   }, 60_000);
 
-  it('prints one record per scenario job, each with the fourteen documented keys in order, and no secret', () => {
+  it('prints one record per scenario job, each with the documented keys in order, and no secret', () => {
     expect(records).toHaveLength(DQT_SCENARIO_RUNS.length);
     for (const r of records) expect(Object.keys(r)).toEqual(KEYS);
     expect(JSON.stringify(records)).not.toContain(API_KEY);

@@ -18,8 +18,8 @@ afterAll(async () => {
 });
 const slug = scenario('dqt-already-has-qts').slug;
 const deadUpdate = async () => {
-  const failed = await s.ctx.jobs.queues.dqt.getFailed();
-  return failed.find((j) => j.name === 'Dqt::UpdateTraineeJob' && JSON.stringify(j.data).includes('gid://register/Trainee/207"'));
+  const failed = await s.bull.queues.dqt.getFailed();
+  return failed.find((j) => j.name === 'Dqt::UpdateTraineeJob' && JSON.stringify(j.data).includes('gid://register-trainee-teachers/Trainee/207"'));
 };
 
 describe('already-has-qts deletes the failed update only when Register and DQT agree', () => {
@@ -31,7 +31,7 @@ describe('already-has-qts deletes the failed update only when Register and DQT a
     expect(inv.jobPlan).toBeNull();
     expect(inv.facts).toContainEqual({ fact: 'Deletion planned', value: false });
     expect(await commitInvestigationIfRequested(s.ctx, inv, { commit: true, auditComment: 'race with the award' })).toBeNull();
-    expect(await (await Job.fromId(s.ctx.jobs.queues.dqt, job!.id!))!.getState()).toBe('failed');
+    expect(await (await Job.fromId(s.bull.queues.dqt, job!.id!))!.getState()).toBe('failed');
   });
 
   it('with a difference in the personal details only (names), the deletion is still not planned', async () => {
@@ -54,18 +54,18 @@ describe('already-has-qts deletes the failed update only when Register and DQT a
     expect(inv.comparison!.differences).toEqual([]);
     expect(inv.diagnosis).toMatch(/^A race: DQT recorded the award \(QTS 2025-06-18\) before the update arrived/);
     expect(inv.jobPlan!.actions).toEqual([
-      { kind: 'delete', queue: 'dqt', jobId: job.id, jobName: 'Dqt::UpdateTraineeJob', traineeId: 207, expectedError: job.failedReason },
+      { kind: 'delete', queue: 'dqt', jobId: job.id, jobName: 'Dqt::UpdateTraineeJob', traineeId: 207, expectedError: job.failedReason, location: { backend: 'bullmq', queue: 'dqt', jobId: job.id } },
     ]);
-    const failedBefore = await s.ctx.jobs.queues.dqt.getFailedCount();
+    const failedBefore = await s.bull.queues.dqt.getFailedCount();
 
     await expect(commitInvestigation(s.ctx, inv, { auditComment: '  ' })).rejects.toThrow('Enter an audit comment');
-    expect(await Job.fromId(s.ctx.jobs.queues.dqt, job.id!)).toBeDefined();
+    expect(await Job.fromId(s.bull.queues.dqt, job.id!)).toBeDefined();
 
     const { jobReceipt } = await commitInvestigation(s.ctx, inv, { auditComment: 'Race with the award: Register and DQT agree' });
     expect(jobReceipt!.results.map((r) => r.status)).toEqual(['done']);
-    expect(await Job.fromId(s.ctx.jobs.queues.dqt, job.id!)).toBeUndefined();
-    expect(await s.ctx.jobs.queues.dqt.getFailedCount()).toBe(failedBefore - 1);
-    const [ledger] = await readLedger(s.ctx.jobs.connection, s.prefix, 1);
+    expect(await Job.fromId(s.bull.queues.dqt, job.id!)).toBeUndefined();
+    expect(await s.bull.queues.dqt.getFailedCount()).toBe(failedBefore - 1);
+    const [ledger] = await readLedger(s.ctx.jobs, 1);
     expect(ledger).toMatchObject({ planId: inv.jobPlan!.id, operator: 'Ivy Investigator', comment: 'Race with the award: Register and DQT agree' });
     // Nothing in Register's data was touched by the deletion.
     expect(await s.t.db.selectFrom('audits').select('id').where('auditable_id', '=', 207).where('comment', '=', 'Race with the award: Register and DQT agree').execute()).toEqual([]);

@@ -26,7 +26,7 @@ afterAll(async () => {
 const slug = (name: string) => scenario(name).slug;
 const trainee = (id: number) => s.t.db.selectFrom('trainees').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const audits = (id: number) => s.t.db.selectFrom('audits').selectAll().where('auditable_type', '=', 'Trainee').where('auditable_id', '=', id).orderBy('id').execute();
-const queued = async (name: string) => (await s.ctx.jobs.queues.dqt.getJobs(['wait', 'delayed', 'prioritized'])).filter((j) => j && j.name === name);
+const queued = async (name: string) => (await s.bull.queues.dqt.getJobs(['wait', 'delayed', 'prioritized'])).filter((j) => j && j.name === name);
 
 describe('10005 stuck in recommended for award', () => {
   it('when DQT holds the award and everything else matches: awards on Register only (one audit) and deletes the dead award job', async () => {
@@ -53,7 +53,7 @@ describe('10005 stuck in recommended for award', () => {
     expect(added[0]).toMatchObject({ action: 'update', comment: 'Stuck in recommended for award; DQT has QTS', username: 'Ivy Investigator via support notebook' });
     expect(added[0]!.audited_changes).toMatchObject({ state: [3, 6] });
     expect(jobReceipt!.results.map((r) => r.status)).toEqual(['done']);
-    expect(await Job.fromId(s.ctx.jobs.queues.dqt, awardJob.jobId)).toBeUndefined();
+    expect(await Job.fromId(s.bull.queues.dqt, awardJob.jobId)).toBeUndefined();
   });
 });
 
@@ -61,7 +61,7 @@ describe('404 with the agreed date of birth', () => {
   it('when the dead job changed since the preview, neither the date of birth nor the job is touched', async () => {
     const inv = await investigateTeacherNotFound(s.ctx, { slug: slug('dqt-teacher-not-found-dob-mismatch'), dateOfBirth: '1995-03-04' });
     const retry = inv.jobPlan!.actions[0] as { jobId: string };
-    await (await Job.fromId(s.ctx.jobs.queues.dqt, retry.jobId))!.retry('failed');
+    await (await Job.fromId(s.bull.queues.dqt, retry.jobId))!.retry('failed');
     await expect(commitInvestigation(s.ctx, inv, { auditComment: 'DOB confirmed with DQT and provider' })).rejects.toThrow(/^Refused: the queue changed since this plan was built, so nothing was written/);
     expect((await trainee(202)).date_of_birth).toBe('1995-03-14');
     expect((await audits(202)).filter((a) => a.comment === 'DOB confirmed with DQT and provider')).toEqual([]);
@@ -73,13 +73,13 @@ describe('404 with the agreed date of birth', () => {
     const retry = inv.jobPlan!.actions[0] as { jobId: string };
     await expect(commitInvestigation(s.ctx, inv, { auditComment: '' })).rejects.toBeInstanceOf(PlanRefusedError);
     expect((await trainee(202)).date_of_birth).toBe('1995-03-14');
-    expect(await (await Job.fromId(s.ctx.jobs.queues.dqt, retry.jobId))!.getState()).toBe('failed');
+    expect(await (await Job.fromId(s.bull.queues.dqt, retry.jobId))!.getState()).toBe('failed');
 
     await commitInvestigation(s.ctx, inv, { auditComment: 'DOB confirmed with DQT and provider' });
     expect((await trainee(202)).date_of_birth).toBe('1995-03-04');
     const last = (await audits(202)).at(-1)!;
     expect(last).toMatchObject({ comment: 'DOB confirmed with DQT and provider', audited_changes: { date_of_birth: ['1995-03-14', '1995-03-04'] } });
-    expect(await (await Job.fromId(s.ctx.jobs.queues.dqt, retry.jobId))!.getState()).toBe('waiting');
+    expect(await (await Job.fromId(s.bull.queues.dqt, retry.jobId))!.getState()).toBe('waiting');
   });
 });
 
@@ -90,23 +90,26 @@ describe('polling and registering again', () => {
     const polls = await queued('Dqt::RetrieveTrnJob');
     expect(polls.map((j) => j.data)).toContainEqual({
       job_class: 'Dqt::RetrieveTrnJob',
-      arguments: [{ _aj_globalid: 'gid://register/Dqt::TrnRequest/201' }, '2099-01-31T00:00:00.000Z'],
-      trainee: { _aj_globalid: 'gid://register/Trainee/208' },
+      arguments: [{ _aj_globalid: 'gid://register-trainee-teachers/Dqt::TrnRequest/201' }, '2099-01-31T00:00:00.000Z'],
+      trainee: { _aj_globalid: 'gid://register-trainee-teachers/Trainee/208' },
     });
   });
 
   it('update-missing-trn for a trainee DQT does not know enqueues Dqt::RegisterForTrnJob', async () => {
     const inv = await investigateUpdateMissingTrn(s.ctx, { slug: slug('dqt-update-missing-trn-unknown-to-dqt') });
     await commitInvestigation(s.ctx, inv, { auditComment: 'Registration never reached DQT' });
-    expect((await queued('Dqt::RegisterForTrnJob')).map((j) => j.data)).toEqual([{ job_class: 'Dqt::RegisterForTrnJob', arguments: [{ _aj_globalid: 'gid://register/Trainee/210' }] }]);
+    expect((await queued('Dqt::RegisterForTrnJob')).map((j) => j.data)).toEqual([{ job_class: 'Dqt::RegisterForTrnJob', arguments: [{ _aj_globalid: 'gid://register-trainee-teachers/Trainee/210' }] }]);
   });
 });
 
 describe('drift', () => {
-  it('a rerun planned on a job that has since been retried elsewhere is refused and nothing is done', async () => {
+  it('a rerun planned on a job that has since been retried elsewhere is skipped and reported, never pushed again', async () => {
     const inv = await investigateServerError(s.ctx, { slug: slug('dqt-server-error-500') });
     const { jobId } = inv.jobPlan!.actions[0] as { jobId: string };
-    await (await Job.fromId(s.ctx.jobs.queues.dqt, jobId))!.retry('failed');
-    await expect(commitInvestigation(s.ctx, inv, { auditComment: 'rerun' })).rejects.toThrow(/Refused: the queue changed since this plan was built/);
+    await (await Job.fromId(s.bull.queues.dqt, jobId))!.retry('failed');
+    const waitingBefore = await s.bull.queues.dqt.getWaitingCount();
+    const { jobReceipt } = await commitInvestigation(s.ctx, inv, { auditComment: 'rerun' });
+    expect(jobReceipt!.results.map((r) => [r.status, r.message])).toEqual([['skipped', `Not retried: job #${jobId} is now waiting, not failed`]]);
+    expect(await s.bull.queues.dqt.getWaitingCount()).toBe(waitingBefore);
   });
 });

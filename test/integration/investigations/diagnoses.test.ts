@@ -128,7 +128,7 @@ describe('each investigation on its seeded scenario', () => {
     const now = new Date('2026-11-30T11:00:00Z');
     const inv = await investigateRetrieveTrnTimeout(s.ctx, { slug: slug('dqt-retrieve-trn-timeout'), now });
     expect(inv.diagnosis).toMatch(/^DQT is holding the TRN request for review: it matches an existing teacher \(a potential duplicate\)/);
-    expect(inv.jobPlan?.actions).toEqual([{ kind: 'restart-polling', traineeId: 208, trnRequestId: 201, timeoutAfter: '2026-12-04T00:00:00.000Z' }]);
+    expect(inv.jobPlan?.actions).toEqual([{ kind: 'restart-polling', traineeId: 208, trnRequestId: 201, timeoutAfter: '2026-12-04T00:00:00.000Z', jobClass: 'Dqt::RetrieveTrnJob', queue: 'dqt' }]);
     expect(inv.message!.body).toContain('Status on DQT: Pending, potential duplicate');
     const later = await investigateRetrieveTrnTimeout(s.ctx, { slug: slug('dqt-retrieve-trn-timeout'), timeoutAfter: '2026-12-20', now });
     expect(later.jobPlan?.actions[0]).toMatchObject({ timeoutAfter: '2026-12-20T00:00:00.000Z' });
@@ -145,7 +145,7 @@ describe('each investigation on its seeded scenario', () => {
   it('TraineeUpdateMissingTrn, unknown to DQT: re-register (deferred, so its own polling runs from now)', async () => {
     const inv = await investigateUpdateMissingTrn(s.ctx, { slug: slug('dqt-update-missing-trn-unknown-to-dqt') });
     expect(inv.cause).toBe('unknown-to-dqt');
-    expect(inv.jobPlan?.actions).toEqual([{ kind: 'register-for-trn', traineeId: 210 }]);
+    expect(inv.jobPlan?.actions).toEqual([{ kind: 'register-for-trn', traineeId: 210, jobClass: 'Dqt::RegisterForTrnJob', queue: 'dqt' }]);
   });
 
   it('TraineeUpdateMissingTrn, unknown to DQT, submitted for TRN more than 4 days ago and not deferred: re-register AND poll with a new timeout', async () => {
@@ -153,8 +153,8 @@ describe('each investigation on its seeded scenario', () => {
     try {
       const inv = await investigateUpdateMissingTrn(s.ctx, { slug: slug('dqt-update-missing-trn-unknown-to-dqt'), now: new Date('2026-11-30T11:00:00Z') });
       expect(inv.jobPlan?.actions).toEqual([
-        { kind: 'register-for-trn', traineeId: 210 },
-        { kind: 'restart-polling', traineeId: 210, trnRequestId: 203, timeoutAfter: '2026-12-04T00:00:00.000Z' },
+        { kind: 'register-for-trn', traineeId: 210, jobClass: 'Dqt::RegisterForTrnJob', queue: 'dqt' },
+        { kind: 'restart-polling', traineeId: 210, trnRequestId: 203, timeoutAfter: '2026-12-04T00:00:00.000Z', jobClass: 'Dqt::RetrieveTrnJob', queue: 'dqt' },
       ]);
     } finally {
       await s.t.db.updateTable('trainees').set({ state: 5 }).where('id', '=', 210).execute();

@@ -13,14 +13,14 @@ let s: SeededSandbox;
 let workers: JobWorkers;
 beforeAll(async () => {
   s = await seededSandbox('award-test-key-5b20e4');
-  workers = startJobWorkers({ redis: { url: REDIS_URL, prefix: s.prefix }, db: s.t.db, dqt: s.ctx.dqt, queues: s.ctx.jobs, queueNames: ['dqt'], concurrency: 2 });
+  workers = startJobWorkers({ redis: { url: REDIS_URL, prefix: s.prefix }, db: s.t.db, dqt: s.ctx.dqt, queues: s.bull, queueNames: ['dqt'], concurrency: 2 });
 }, 120_000);
 afterAll(async () => {
   await workers?.close();
   await s?.stop();
 });
 const slug = scenario('dqt-failed-update-and-award').slug;
-const job = async (id: string) => (await Job.fromId(s.ctx.jobs.queues.dqt, id))!;
+const job = async (id: string) => (await Job.fromId(s.bull.queues.dqt, id))!;
 
 describe('failed update and award of one trainee', () => {
   it('when the update fails again, the award is not retried', async () => {

@@ -3,7 +3,8 @@ import { createDqtClient } from '../../../lib/dqt/client.js';
 import { startDqtSandbox, type DqtSandbox } from '../../../lib/dqt/sandbox/server.js';
 import { dqtSandboxSeed } from '../../../lib/dqt/sandbox/seed.js';
 import { openInvestigation, type InvestigationContext } from '../../../lib/investigations/index.js';
-import { openJobQueues } from '../../../lib/jobs/queues.js';
+import { openJobQueues, type JobQueues } from '../../../lib/jobs/queues.js';
+import { BullmqJobStore } from '../../../lib/queues/bullmq/store.js';
 import { seedDqtDeadSet } from '../../../lib/jobs/seed-dead-set.js';
 import { DQT_SCENARIO_RUNS } from '../../../lib/sandbox/seed/dqt.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
@@ -22,6 +23,8 @@ export interface SeededSandbox {
   prefix: string;
   apiKey: string;
   ctx: InvestigationContext;
+  /** The BullMQ queues behind `ctx.jobs` (the sandbox's job store), for BullMQ-only checks. */
+  bull: JobQueues;
   /** Re-runs the seed hook: the DQT sandbox back to its seed, the scenario jobs dead again. */
   reseedDeadSet(): Promise<void>;
   stop(): Promise<void>;
@@ -39,7 +42,8 @@ export async function seededSandbox(apiKey: string, env: Record<string, string> 
   };
   await reseedDeadSet();
   const dqt = createDqtClient({ url: sandbox.url, apiKey: new Secret(apiKey), db: t.db, timeoutMs: 30_000 });
-  const ctx = openInvestigation(t.db, config, { dqt });
+  const bull = openJobQueues(config.redis);
+  const ctx = openInvestigation(t.db, config, { dqt, jobs: new BullmqJobStore(bull) });
   return {
     t,
     sandbox,
@@ -47,6 +51,7 @@ export async function seededSandbox(apiKey: string, env: Record<string, string> 
     prefix,
     apiKey,
     ctx,
+    bull,
     reseedDeadSet,
     async stop() {
       await ctx.close();

@@ -62,7 +62,7 @@ async function settle(job: Job, options: { promote?: boolean } = {}): Promise<Jo
 async function latest(name: string, traineeId: number): Promise<Job | undefined> {
   const jobs = await queues.queues.dqt.getJobs(['wait', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
   return jobs
-    .filter((j) => j && j.name === name && JSON.stringify(j.data).includes(`gid://register/Trainee/${traineeId}"`))
+    .filter((j) => j && j.name === name && JSON.stringify(j.data).includes(`gid://register-trainee-teachers/Trainee/${traineeId}"`))
     .sort((a, b) => b.timestamp - a.timestamp || Number(b.id) - Number(a.id))[0];
 }
 
@@ -142,8 +142,8 @@ describe('the TRN lifecycle', () => {
     const poll = (await latest('Dqt::RetrieveTrnJob', id))!;
     expect(poll.data).toEqual({
       job_class: 'Dqt::RetrieveTrnJob',
-      arguments: [{ _aj_globalid: `gid://register/Dqt::TrnRequest/${request.id}` }, expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/)],
-      trainee: { _aj_globalid: `gid://register/Trainee/${id}` },
+      arguments: [{ _aj_globalid: `gid://register-trainee-teachers/Dqt::TrnRequest/${request.id}` }, expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/)],
+      trainee: { _aj_globalid: `gid://register-trainee-teachers/Trainee/${id}` },
     });
   });
 

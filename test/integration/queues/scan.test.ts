@@ -1,7 +1,9 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanSortedSet } from '../../../lib/queues/scan.js';
+import { JobQueues } from '../../../lib/jobs/queues.js';
+import { scanSortedSet } from '../../../lib/queues/bullmq/scan.js';
+import { BullmqJobStore } from '../../../lib/queues/bullmq/store.js';
 import { scanTriage } from '../../../lib/triage/triage.js';
 import { testRedisPrefix } from '../../helpers/db.js';
 
@@ -57,7 +59,8 @@ describe('scanning a dead set on the real Redis', () => {
   it('classifies each job and finds its trainee', async () => {
     const kinds = new Map<string, number>();
     let withTrainee = 0;
-    for await (const batch of scanTriage(redis, { prefix, queue: 'dqt', batchSize: 100 })) {
+    const store = new BullmqJobStore(new JobQueues({ url: 'redis://127.0.0.1:6379', prefix }, redis), { ownsQueues: false });
+    for await (const batch of scanTriage(store, { queues: ['dqt'], batchSize: 100 })) {
       for (const r of batch) {
         kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
         if (r.traineeId) withTrainee++;

@@ -113,7 +113,7 @@ describe('change-training-route', () => {
     // Base trainee 3: trn_received on early_years_undergrad.
     const { receipt } = await run(() => changeTrainingRoute(t.db, { slug: stableSlug('base-trainee-3'), route: 'early_years_postgrad', updateDqt: true }));
     expect(receipt.actions.map((a) => a.status)).toEqual(['done']);
-    expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/3' }]]);
+    expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register-trainee-teachers/Trainee/3' }]]);
     await dqtQueue.drain();
   });
 
@@ -195,7 +195,7 @@ describe('undo-withdrawal', () => {
     expect(audits[0]!.audited_changes).toEqual({ state: [4, 2] });
     expect(audits.every((a) => a.comment === 'Withdrawn in error\nhttps://support.example/tickets/1234')).toBe(true);
     // Enqueued once on Register's dqt queue (not again by the second commit of the same plan), as Register's undo does.
-    expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register/Trainee/103' }]]);
+    expect(await waitingJobs()).toEqual([['Dqt::UpdateTraineeJob', { _aj_globalid: 'gid://register-trainee-teachers/Trainee/103' }]]);
     expect(receipt.actions).toEqual([expect.objectContaining({ status: 'done', message: expect.stringMatching(/^Dqt::UpdateTraineeJob enqueued on queue dqt for trainee 103 \(job \d+\)\.$/) })]);
     await dqtQueue.drain();
 

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobQueues } from '../../../lib/jobs/queues.js';
+import { BullmqJobStore } from '../../../lib/queues/bullmq/store.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
 import { deadJobsCsv, triageDeadSet } from '../../../lib/triage/report.js';
 import { clearRedisPrefix, createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
@@ -57,7 +59,8 @@ afterAll(async () => {
 
 describe("Register's dead-jobs CSV", () => {
   it('keeps, for a trainee with several dead jobs, the most recently enqueued one, not the latest failure', async () => {
-    const report = await triageDeadSet(redis, { prefix, queues: ['dqt'], db: t.db });
+    const store = new BullmqJobStore(new JobQueues({ url: REDIS_URL, prefix }, redis), { ownsQueues: false });
+    const report = await triageDeadSet(store, { queues: ['dqt'], db: t.db });
     const rows = parseCsv(await deadJobsCsv(t.db, report.records));
     const header = rows[0]!;
     const byTrainee = new Map(rows.slice(1).map((row) => [row[header.indexOf('register_id')], row]));

@@ -7,6 +7,7 @@ import { runNotebook } from '../../../lib/runner/index.js';
 import { listScenarios } from '../../../lib/sandbox/seed/index.js';
 import { diff, snapshot } from '../../integration/plan/snapshot.js';
 import { REDIS_URL, seededSandbox, type SeededSandbox } from '../../integration/investigations/setup.js';
+import { DIAGNOSIS, outputText } from './expected.js';
 
 /**
  * The DQT-error runbooks, the triage runbook and ops/queues run headless (`support run`'s engine, the project's tslab
@@ -37,38 +38,10 @@ afterAll(async () => {
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
-/** Every output of the executed notebook as plain text (HTML tags dropped). */
-function outputText(path: string): string {
-  const nb = JSON.parse(readFileSync(path, 'utf8')) as { cells: { outputs?: { text?: string | string[]; data?: Record<string, string | string[]> }[] }[] };
-  const join = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('') : v ?? '');
-  return nb.cells
-    .flatMap((c) => c.outputs ?? [])
-    .map((o) => join(o.text) + join(o.data?.['text/html']).replace(/<style>[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ') + join(o.data?.['text/plain']))
-    .join('\n')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
+const deadSet = async () => (await s.bull.queues.dqt.getFailed()).map((j) => `${j.id} ${j.failedReason}`).sort();
 
-const deadSet = async () => (await s.ctx.jobs.queues.dqt.getFailed()).map((j) => `${j.id} ${j.failedReason}`).sort();
-
-/** What the diagnosis of each scenario starts with, as the runbook shows it. */
-const DIAGNOSIS: Record<string, string> = {
-  'dqt-server-error-500': 'died with a DQT server error (500)',
-  'dqt-teacher-not-found-dob-mismatch': 'Date of birth mismatch: Register holds 1995-03-14, DQT holds 1995-03-04',
-  'dqt-teacher-not-found-inactive': 'DQT has no active teacher with TRN 3012203',
-  'dqt-no-qts-record': 'State mismatch',
-  'dqt-no-incomplete-itt': 'Not a plain stuck award: provider UKPRN (Register 10099001, DQT 10099002)',
-  'dqt-organisation-not-found': 'DQT does not know UKPRN 10003863',
-  'dqt-already-has-qts': 'Register and DQT differ (state / ITT result, QTS date)',
-  'dqt-retrieve-trn-timeout': 'DQT is holding the TRN request for review',
-  'dqt-update-missing-trn-known-to-dqt': 'DQT knows the trainee',
-  'dqt-update-missing-trn-unknown-to-dqt': 'DQT does not know the trainee',
-  'dqt-failed-update-and-award': 'Both the update',
-};
-
-const scenarios = listScenarios().filter((x) => x.runbook.startsWith('dqt-errors/'));
+// The DQT era's scenarios (the suite's sandbox is Register 2024-08); the TRS era's have their own suite.
+const scenarios = listScenarios('dqt').filter((x) => x.runbook.startsWith('dqt-errors/'));
 
 describe('every DQT scenario has a diagnosis here', () => {
   it('lists each scenario of lib/sandbox/seed/dqt.ts', () => {
@@ -129,7 +102,7 @@ describe('the triage and queues runbooks', () => {
     const result = await runNotebook({ notebook: `notebooks/${sc.runbook}.ipynb`, parameters: [`slug=${sc.slug}`, 'commit=true', 'auditComment=DQT 500, rerun per playbook'], outDir: out, env });
     expect(result.failure, JSON.stringify(result.failure)).toBeNull();
     expect(outputText(result.outputPath!)).toContain('committed by Nora Notebook: 1 of 1 action(s) done');
-    const [ledger] = await readLedger(s.ctx.jobs.connection, s.prefix, 1);
+    const [ledger] = await readLedger(s.ctx.jobs, 1);
     expect(ledger).toMatchObject({ operator: 'Nora Notebook', comment: 'DQT 500, rerun per playbook' });
     expect((await deadSet()).some((d) => d.startsWith('seed-dqt-server-error-500-'))).toBe(false);
   });

@@ -29,9 +29,9 @@ describe('configuration', () => {
     expect([b.sandbox.port, b.redis.prefix, b.sandbox.dataDir]).not.toEqual([a.sandbox.port, a.redis.prefix, a.sandbox.dataDir]);
     expect(b.sandbox.port).not.toBe(a.sandbox.port);
     // every derived value can be set by its variable
-    const set = loadConfig({ SUPPORT_SANDBOX_PORT: '6000', SUPPORT_DQT_SANDBOX_PORT: '6001', REDIS_PREFIX: 'bull', SUPPORT_SANDBOX_REDIS_DB: '3' }, '/work/main');
+    const set = loadConfig({ SUPPORT_SANDBOX_PORT: '6000', SUPPORT_DQT_SANDBOX_PORT: '6001', REDIS_PREFIX: 'bull', SUPPORT_SANDBOX_SIDEKIQ_REDIS: '3' }, '/work/main');
     expect([set.sandbox.port, set.sandbox.dqtPort, set.redis.prefix, set.sandbox.redisDb, set.dqt.url]).toEqual([6000, 6001, 'bull', 3, 'http://127.0.0.1:6001']);
-    expect(() => loadConfig({ SUPPORT_SANDBOX_REDIS_DB: '16' })).toThrow('SUPPORT_SANDBOX_REDIS_DB: expected a Redis database number from 0 to 15');
+    expect(() => loadConfig({ SUPPORT_SANDBOX_SIDEKIQ_REDIS: 'sixteen' })).toThrow('SUPPORT_SANDBOX_SIDEKIQ_REDIS: expected a Redis database number such as 1, or a redis:// URL');
   });
 
   it('needs SUPPORT_ALLOW_WRITES=true to write to a real database', () => {

@@ -7,7 +7,7 @@ import type { DqtTraining } from '../../../lib/dqt/schemas.js';
 const record = (jobId: string, jobName: string, traineeId: number, message: string, trnRequestId: number | null = null): TriageRecord => {
   const c = classifyFailure(message);
   const rule = PLAYBOOK_RULES[c.kind];
-  return { queue: 'dqt', jobId, jobName, traineeId, slug: null, failedAt: null, attempts: 1, status: c.status, errorCode: c.errorCode, errorClass: c.errorClass, explanation: rule.explanation, action: rule.action, bulkSafe: rule.bulkSafe, runbook: rule.runbook, kind: c.kind, fingerprint: c.fingerprint, error: c.detail, message, trnRequestId };
+  return { queue: 'dqt', jobId, jobName, traineeId, slug: null, failedAt: null, attempts: 1, status: c.status, errorCode: c.errorCode, errorClass: c.errorClass, explanation: rule.explanation, action: rule.action, bulkSafe: rule.bulkSafe, runbook: rule.runbook, kind: c.kind, fingerprint: c.fingerprint, error: c.detail, message, trnRequestId, state: 'failed', firstFailedAt: null, enqueuedAt: null, nextRetryAt: null, removedByCleanup: false, shape: 'activejob', location: { backend: 'bullmq', queue: 'dqt', jobId } };
 };
 
 describe('errorPrefixOf', () => {
@@ -32,8 +32,8 @@ describe('planBulkSafeActions', () => {
     ]);
     const plan = planBulkSafeActions(records, { now });
     expect(plan.actions).toEqual([
-      { kind: 'retry', queue: 'dqt', jobId: '1', jobName: 'Dqt::UpdateTraineeJob', traineeId: 201, expectedError: 'status: 500, body: ' },
-      { kind: 'restart-polling', traineeId: 208, trnRequestId: 201, timeoutAfter: '2026-12-04T00:00:00.000Z' },
+      { kind: 'retry', queue: 'dqt', jobId: '1', jobName: 'Dqt::UpdateTraineeJob', traineeId: 201, expectedError: 'status: 500, body: ', location: { backend: 'bullmq', queue: 'dqt', jobId: '1' } },
+      { kind: 'restart-polling', traineeId: 208, trnRequestId: 201, timeoutAfter: '2026-12-04T00:00:00.000Z', jobClass: 'Dqt::RetrieveTrnJob', queue: 'dqt' },
     ]);
   });
 

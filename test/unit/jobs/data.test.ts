@@ -5,12 +5,12 @@ import { buildJobData, jobOptions } from '../../../lib/jobs/queues.js';
 
 describe('job data in Register\'s ActiveJob shape', () => {
   it('carries the trainee as a GlobalID; RetrieveTrnJob carries the TRN request first and the trainee beside it', () => {
-    expect(buildJobData('Dqt::UpdateTraineeJob', { traineeId: 12 })).toEqual({ job_class: 'Dqt::UpdateTraineeJob', arguments: [{ _aj_globalid: 'gid://register/Trainee/12' }] });
+    expect(buildJobData('Dqt::UpdateTraineeJob', { traineeId: 12 })).toEqual({ job_class: 'Dqt::UpdateTraineeJob', arguments: [{ _aj_globalid: 'gid://register-trainee-teachers/Trainee/12' }] });
     const poll = buildJobData('Dqt::RetrieveTrnJob', { trnRequestId: 3, traineeId: 12, timeoutAfter: '2026-12-04' });
     expect(poll).toEqual({
       job_class: 'Dqt::RetrieveTrnJob',
-      arguments: [{ _aj_globalid: 'gid://register/Dqt::TrnRequest/3' }, '2026-12-04T00:00:00.000Z'],
-      trainee: { _aj_globalid: 'gid://register/Trainee/12' },
+      arguments: [{ _aj_globalid: 'gid://register-trainee-teachers/Dqt::TrnRequest/3' }, '2026-12-04T00:00:00.000Z'],
+      trainee: { _aj_globalid: 'gid://register-trainee-teachers/Trainee/12' },
     });
     expect(traineeIdOf(poll)).toBe(12);
     expect(traineeIdOf({ arguments: [{ deep: [{ _aj_globalid: 'gid://register-trainee-teachers/Trainee/99' }] }] })).toBe(99);

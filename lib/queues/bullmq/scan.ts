@@ -10,7 +10,7 @@ export interface RawJob {
   fields: Record<string, string | null>;
 }
 
-export interface ScanOptions {
+export interface BullmqScanOptions {
   prefix: string;
   queue: string;
   /** Hash fields to read per job (e.g. name, data, failedReason, atm, finishedOn). */
@@ -42,7 +42,7 @@ export interface RawBatch {
  *
  * `scanSortedSet` hands out jobs as objects; this is the allocation-light form the dead-set triage uses.
  */
-export async function* scanSortedSetRaw(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: ScanOptions): AsyncGenerator<RawBatch> {
+export async function* scanSortedSetRaw(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: BullmqScanOptions): AsyncGenerator<RawBatch> {
   const keys = queueKeys(options.prefix, options.queue);
   const setKey = keys.state[state].key;
   const batchSize = Math.max(1, options.batchSize ?? 2000);
@@ -112,7 +112,7 @@ export async function* scanSortedSetRaw(redis: Redis, state: Exclude<JobState, '
  *   for (const job of batch) tally(job.fields.name);
  * }
  */
-export async function* scanSortedSet(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: ScanOptions): AsyncGenerator<RawJob[]> {
+export async function* scanSortedSet(redis: Redis, state: Exclude<JobState, 'waiting' | 'active'>, options: BullmqScanOptions): AsyncGenerator<RawJob[]> {
   for await (const raw of scanSortedSetRaw(redis, state, options)) {
     const batch: RawJob[] = new Array(raw.ids.length);
     for (let i = 0; i < raw.ids.length; i++) {
@@ -129,7 +129,7 @@ export async function* scanSortedSet(redis: Redis, state: Exclude<JobState, 'wai
  * Streams the jobs of a list state (waiting, active) in batches, with the same single pipelined read per batch.
  * Lists move while workers run, so a job may be missed or seen twice here; `findJobs` de-duplicates by id.
  */
-export async function* scanList(redis: Redis, state: 'waiting' | 'active', options: ScanOptions): AsyncGenerator<RawJob[]> {
+export async function* scanList(redis: Redis, state: 'waiting' | 'active', options: BullmqScanOptions): AsyncGenerator<RawJob[]> {
   const keys = queueKeys(options.prefix, options.queue);
   const listKey = keys.state[state].key;
   const batchSize = Math.max(1, options.batchSize ?? 2000);
@@ -156,7 +156,7 @@ export async function* scanList(redis: Redis, state: 'waiting' | 'active', optio
 }
 
 /** Streams every job of the given states. */
-export async function* scanStates(redis: Redis, states: readonly JobState[], options: ScanOptions): AsyncGenerator<RawJob[]> {
+export async function* scanStates(redis: Redis, states: readonly JobState[], options: BullmqScanOptions): AsyncGenerator<RawJob[]> {
   for (const state of states) {
     if (state === 'waiting' || state === 'active') yield* scanList(redis, state, options);
     else yield* scanSortedSet(redis, state, options);

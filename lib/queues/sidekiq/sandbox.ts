@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describeUrl, type Config } from '../../config/env.js';
+import { errorClassFromStackText } from '../../jobs/dead.js';
+import { openJobQueues } from '../../jobs/queues.js';
+import type { SeedHook } from '../../sandbox/service.js';
+import { iso9 } from '../activejob.js';
+import { REGISTER_JOB_CLASSES } from '../register-jobs.js';
+import { SIDEKIQ_KEYS, SIDEKIQ_SIGNATURE_KEYS } from './keys.js';
+
+/**
+ * The sandbox's Sidekiq-shaped sets, so a newcomer sees what production holds: every job of the BullMQ sandbox's `dqt`
+ * dead set as Register's Sidekiq would have stored it when it died (ActiveJob wrapper, Register's GlobalIDs, `retry`
+ * from the class, `retry_count`, `failed_at`/`retried_at`/`enqueued_at`, the error message with the response headers
+ * appended in Ruby's form), and a retry set of award jobs waiting to run again after a DQT 500. Written to a Redis
+ * database of the sandbox's own (`SUPPORT_SANDBOX_SIDEKIQ_REDIS`), replacing an earlier seed in one transaction;
+ * refused where a real Sidekiq runs or Sidekiq data the sandbox did not write is found.
+ *
+ * @example
+ * await seedSidekiqSandbox({ url: 'redis://127.0.0.1:6379', prefix: 'bull' }, 'redis://127.0.0.1:6379/1');
+ * // 'The sandbox's Sidekiq database (redis://127.0.0.1:6379/1) holds 12 dead and 2 retrying Register-shaped jobs.'
+ */
+export async function seedSidekiqSandbox(bullmq: { url: string; prefix: string }, sidekiqUrl: string, options: { now?: Date } = {}): Promise<string> {
+  const now = options.now ?? new Date();
+  const queues = openJobQueues(bullmq);
+  const target = new Redis(sidekiqUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  target.on('error', () => undefined);
+  try {
+    await queues.ensureReachable();
+    await target.connect();
+    const processes = await target.scard(SIDEKIQ_KEYS.processes);
+    if (processes > 0) return `The sandbox's Sidekiq database ${describeUrl(sidekiqUrl)} was left alone: a Sidekiq process runs there.`;
+    const present = (await Promise.all(SIDEKIQ_SIGNATURE_KEYS.map((k) => target.exists(k)))).some((n) => n > 0);
+    if (present && !(await target.exists(SIDEKIQ_KEYS.sandboxMarker))) {
+      return `The sandbox's Sidekiq database ${describeUrl(sidekiqUrl)} was left alone: it holds Sidekiq data the sandbox did not write. Set SUPPORT_SANDBOX_SIDEKIQ_REDIS to a database of its own.`;
+    }
+    const failed = (await queues.queues.dqt.getFailed(0, -1)).filter(Boolean).sort((a, b) => (a.finishedOn ?? 0) - (b.finishedOn ?? 0));
+    const dead = failed.map((job) => deadEntry(job.id!, job.name, job.data as { arguments?: unknown[]; trainee?: unknown }, job.failedReason ?? '', errorClassFromStackText(JSON.stringify(job.stacktrace ?? [])), job.timestamp, job.finishedOn ?? job.timestamp));
+    const retrying = [4, 11].map((traineeId, i) => retryEntry(traineeId, now.getTime() - (i + 1) * 7_200_000, now.getTime() + (i + 1) * 3_600_000));
+    const tx = target.multi().del(SIDEKIQ_KEYS.dead, SIDEKIQ_KEYS.retry, SIDEKIQ_KEYS.schedule, SIDEKIQ_KEYS.queues);
+    for (const d of dead) tx.zadd(SIDEKIQ_KEYS.dead, d.score, d.json);
+    for (const r of retrying) tx.zadd(SIDEKIQ_KEYS.retry, r.score, r.json);
+    tx.sadd(SIDEKIQ_KEYS.queues, 'dqt').set(SIDEKIQ_KEYS.sandboxMarker, JSON.stringify({ seededAt: now.toISOString(), from: `${describeUrl(bullmq.url)} prefix ${bullmq.prefix}` }));
+    await tx.exec();
+    return `The sandbox's Sidekiq database (${describeUrl(sidekiqUrl)}) holds ${dead.length} dead and ${retrying.length} retrying Register-shaped jobs (QUEUE_BACKEND=sidekiq REDIS_URL=${describeUrl(sidekiqUrl)} to look at them).`;
+  } finally {
+    target.disconnect();
+    await queues.close();
+  }
+}
+
+const seconds = (ms: number) => Math.round(ms * 1000) / 1e6;
+const hex = (seed: string, length: number) => createHash('sha256').update(seed).digest('hex').slice(0, length);
+const uuid = (seed: string) => {
+  const h = hex(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+const headers = (at: number) => `{"date"=>["${new Date(at).toUTCString()}"], "content-type"=>["application/problem+json; charset=utf-8"]}`;
+
+/** The ActiveJob arguments of a BullMQ sandbox job in Register's form: times become TimeWithZones; the extra trainee is dropped. */
+function ajArguments(args: unknown[]): unknown[] {
+  return args.map((a) => (typeof a === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(a) ? { _aj_serialized: 'ActiveJob::Serializers::TimeWithZoneSerializer', value: iso9(a), time_zone: 'Etc/UTC' } : a));
+}
+
+function payload(seed: string, jobClass: string, args: unknown[], createdAt: number): Record<string, unknown> {
+  const settings = REGISTER_JOB_CLASSES[jobClass] ?? { queue: 'default', retry: true };
+  return {
+    retry: settings.retry,
+    queue: settings.queue,
+    wrapped: jobClass,
+    args: [
+      {
+        job_class: jobClass,
+        job_id: uuid(`job:${seed}`),
+        provider_job_id: null,
+        queue_name: settings.queue,
+        priority: null,
+        arguments: ajArguments(args),
+        executions: 0,
+        exception_executions: {},
+        locale: 'en',
+        timezone: 'UTC',
+        enqueued_at: iso9(new Date(createdAt)),
+        scheduled_at: null,
+      },
+    ],
+    class: 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper',
+    jid: hex(`jid:${seed}`, 24),
+    created_at: seconds(createdAt),
+  };
+}
+
+function deadEntry(id: string, jobClass: string, data: { arguments?: unknown[] }, message: string, errorClass: string | null, createdAt: number, diedAt: number): { score: string; json: string } {
+  const p = payload(`dead:${id}`, jobClass, data.arguments ?? [], createdAt);
+  const retries = typeof p.retry === 'number' ? p.retry : p.retry === true ? 25 : 0;
+  const firstFailure = retries ? diedAt - 4 * 3_600_000 : diedAt;
+  Object.assign(p, {
+    enqueued_at: seconds(retries ? diedAt - 80 : createdAt + 1),
+    error_message: message.startsWith('status: ') ? `${message}, headers: ${headers(diedAt)}` : message,
+    error_class: registerErrorClass(message) ?? errorClass ?? 'StandardError',
+    failed_at: seconds(firstFailure),
+    retry_count: retries,
+    ...(retries ? { retried_at: seconds(diedAt - 5) } : {}),
+  });
+  return { score: seconds(diedAt).toFixed(6), json: JSON.stringify(p) };
+}
+
+/** The class Register raised with this message (the toolkit's BullMQ stack names its own JobTimedOut for the timeout). */
+function registerErrorClass(message: string): string | null {
+  if (message.startsWith('status: ')) return 'Dqt::Client::HttpError';
+  if (/^Dqt::RetrieveTrnJob for Trainee id: \d+ has timed out/.test(message)) return 'Dqt::RetrieveTrnJob::Timeout';
+  if (message.startsWith('Cannot update trainee on DQT without a trn')) return 'Dqt::TraineeUpdate::TraineeUpdateMissingTrn';
+  return null;
+}
+
+function retryEntry(traineeId: number, lastFailure: number, nextTry: number): { score: string; json: string } {
+  const p = payload(`retry:${traineeId}`, 'Dqt::RecommendForAwardJob', [{ _aj_globalid: `gid://register-trainee-teachers/Trainee/${traineeId}` }], lastFailure - 3_600_000);
+  Object.assign(p, {
+    enqueued_at: seconds(lastFailure - 200),
+    error_message: `status: 500, body: , headers: ${headers(lastFailure)}`,
+    error_class: 'Dqt::Client::HttpError',
+    failed_at: seconds(lastFailure - 3_600_000 + 300),
+    retry_count: 2,
+    retried_at: seconds(lastFailure),
+  });
+  return { score: seconds(nextTry).toFixed(6), json: JSON.stringify(p) };
+}
+
+/** `seedSidekiqSandbox` as a seed hook: the sandbox only, after the BullMQ dead set is seeded. */
+export const sidekiqSandboxSeedHook: SeedHook = {
+  name: 'sidekiq-sandbox',
+  run: async (_db, config: Config) => {
+    if (config.database.kind !== 'sandbox') return "the sandbox's Sidekiq sets are seeded only with the embedded sandbox database";
+    if (config.redis.backend === 'sidekiq') return "the sandbox's Sidekiq sets were left as they are (QUEUE_BACKEND=sidekiq: no BullMQ dead set to copy them from)";
+    return seedSidekiqSandbox(config.redis, config.sandbox.sidekiqRedisUrl).catch((error: Error) => `the sandbox's Sidekiq sets were not seeded: ${error.message}`);
+  },
+};

@@ -11,3 +11,8 @@ export * from './retrieve-trn-timeout.js';
 export * from './update-missing-trn.js';
 export * from './failed-update-and-award.js';
 export * from './dead-set.js';
+export * from './compare-trs.js';
+export * from './trs-kinds.js';
+export * from './trn-request-rejected-10062.js';
+export * from './eyts-holder-10057.js';
+export * from './trs-route-rejected.js';

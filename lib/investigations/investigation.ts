@@ -20,9 +20,13 @@ import { findTraineeJobs, type TraineeJob } from '../queues/find.js';
 import { classifyFailure, PLAYBOOK_RULES, type ErrorKind } from '../triage/rules.js';
 import { escapeHtml } from '../tables/format.js';
 import { compareWithDqt, type ComparisonRow, type DqtComparison } from './compare.js';
+import { compareWithTrs, type TrsComparison } from './compare-trs.js';
+import { classifyTrsFailure, type InvestigationKind } from './trs-kinds.js';
+import { createTrsClient, type TrsClient } from '../trs/client.js';
+import { registerFeatures } from '../db/versions/detect.js';
 
 /**
- * What every DQT-error investigation shares: the connections it needs (Register's database, DQT, the job store:
+ * What every DQT-error investigation shares: the connections it needs (Register's database, DQT or TRS, the job store:
  * Sidekiq or BullMQ, lib/queues/store.ts),
  * the trainee's jobs, the shape of its answer, and the notebook cells that show and commit it.
  *
@@ -37,30 +41,48 @@ import { compareWithDqt, type ComparisonRow, type DqtComparison } from './compar
 export interface InvestigationContext {
   db: RegisterDb;
   dqt: DqtClient;
+  /** TRS (config.trs), for a Register that talks to TRS (schema 2026-08); made on first use. */
+  readonly trs: TrsClient;
   jobs: JobStore;
   config: Config;
   close(): Promise<void>;
 }
 
-/** Connects an investigation to the configured DQT and job store (the runbook's database is reused). */
-export function openInvestigation(db: RegisterDb, config: Config, options: { dqt?: DqtClient; jobs?: JobStore } = {}): InvestigationContext {
+/**
+ * Connects an investigation to the configured DQT, TRS and job store (the runbook's database is reused). Which of DQT
+ * and TRS an investigation asks is Register's era (`registerFeatures(db).api`), never a parameter; the TRS client is
+ * made only when a TRS-era investigation first asks for it.
+ */
+export function openInvestigation(db: RegisterDb, config: Config, options: { dqt?: DqtClient; trs?: TrsClient; jobs?: JobStore } = {}): InvestigationContext {
   const dqt = options.dqt ?? createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db, timeoutMs: 10_000 });
   const jobs = options.jobs ?? openJobStore(config);
+  let trs: TrsClient | null = options.trs ?? null;
+  let ownTrs: TrsClient | null = null;
   return {
     db,
     dqt,
+    get trs(): TrsClient {
+      if (!trs) trs = ownTrs = createTrsClient({ url: config.trs.url, apiKey: config.trs.apiKey, version: config.trs.version, timeoutMs: 10_000 });
+      return trs;
+    },
     jobs,
     config,
     async close() {
       if (!options.dqt) await dqt.close();
+      if (ownTrs) await ownTrs.close();
       if (!options.jobs) await jobs.close();
     },
   };
 }
 
+/** Which service the connected Register talks to: `'dqt'` (schema 2024-08) or `'trs'` (2026-08). */
+export async function investigationEra(ctx: Pick<InvestigationContext, 'db'>): Promise<'dqt' | 'trs'> {
+  return (await registerFeatures(ctx.db)).api;
+}
+
 /** A dead job of the trainee, classified by the playbook. */
 export interface TraineeDeadJob extends FailedJobRef {
-  kind: ErrorKind;
+  kind: InvestigationKind;
   status: number | null;
   errorCode: number | null;
   /** DQT's validation map, e.g. `{"qualification.providerUkprn": ["Organisation not found"]}`. */
@@ -90,9 +112,12 @@ export interface Fact {
 export interface Investigation {
   /** The runbook, e.g. `dqt-errors/server-error-500`. */
   runbook: string;
-  kind: ErrorKind;
+  kind: InvestigationKind;
   trainee: Record<string, unknown>;
+  /** Register and DQT side by side (DQT era; null on a Register that talks to TRS). */
   comparison: DqtComparison | null;
+  /** Register and TRS side by side: only on a Register that talks to TRS. */
+  trsComparison?: TrsComparison | null;
   /** Every job of the trainee (BullMQ: the dqt and default queues; Sidekiq: every queue), in any state. */
   jobs: TraineeJob[];
   /** The trainee's dead jobs of this investigation's kind. */
@@ -138,18 +163,27 @@ export async function trnRequestIdsOf(db: RegisterDb, traineeId: number): Promis
 }
 
 /**
- * Every job of the trainee (BullMQ: the `dqt` and `default` queues; Sidekiq: every queue), in any state, and its dead
- * jobs classified by the playbook, newest first.
+ * Every job of the trainee (BullMQ: the `dqt` and `default` queues, `trs` and `default` on a Register that talks to
+ * TRS; Sidekiq: every queue), in any state, and its dead jobs classified by the playbook (TRS era: by
+ * `classifyTrsFailure`), newest first.
  */
-export async function traineeJobsOf(ctx: Pick<InvestigationContext, 'db' | 'jobs'>, traineeId: number): Promise<{ jobs: TraineeJob[]; dead: TraineeDeadJob[] }> {
+export async function traineeJobsOf(ctx: Pick<InvestigationContext, 'db' | 'jobs'>, traineeId: number, era: 'dqt' | 'trs' = 'dqt'): Promise<{ jobs: TraineeJob[]; dead: TraineeDeadJob[] }> {
   const trnRequestIds = await trnRequestIdsOf(ctx.db, traineeId);
   const info = await ctx.jobs.info();
-  const jobs = await findTraineeJobs(ctx.jobs, { queues: info.defaultQueues === null ? null : ['dqt', 'default'], traineeId, trnRequestIds });
+  const jobs = await findTraineeJobs(ctx.jobs, { queues: info.defaultQueues === null ? null : [era, 'default'], traineeId, trnRequestIds });
   const dead = jobs
     .filter((j) => j.dead)
     .map((j): TraineeDeadJob => {
-      const c = classifyFailure(j.failedReason === null ? null : messageWithoutHeaders(j.failedReason));
-      const parsed = j.failedReason ? parseDqtErrorMessage(j.failedReason) : null;
+      let c: { kind: InvestigationKind; status: number | null; errorCode: number | null };
+      let parsed: { errors: Record<string, string[]> } | null;
+      if (era === 'trs') {
+        const t = classifyTrsFailure(j.failedReason === null ? null : messageWithoutHeaders(j.failedReason), j.jobName);
+        c = { kind: t.kind, status: t.http?.status ?? null, errorCode: t.http?.errorCode ?? null };
+        parsed = t.http;
+      } else {
+        c = classifyFailure(j.failedReason === null ? null : messageWithoutHeaders(j.failedReason));
+        parsed = j.failedReason ? parseDqtErrorMessage(j.failedReason) : null;
+      }
       return {
         queue: j.queue,
         jobId: j.jobId,
@@ -221,6 +255,7 @@ export function showInvestigation(inv: Investigation): void {
       );
     }
   }
+  if (inv.trsComparison) showTrsComparison(inv.trsComparison);
   showTraineeJobs(inv.jobs, "The trainee's jobs (every queue and state)");
   showTable(inv.facts as unknown as Record<string, unknown>[], { caption: 'Facts' });
   callout(inv.plan || inv.jobPlan ? 'warn' : 'info', `${inv.diagnosis}\n\nNext step: ${inv.nextStep}`, 'Diagnosis');
@@ -333,7 +368,7 @@ export async function gatherInvestigation(ctx: InvestigationContext, slug: strin
     traineeRow: traineeFacts(trainee, comparison.register.provider),
     jobs,
     dead,
-    target: dead.filter((d) => kinds.includes(d.kind)),
+    target: dead.filter((d) => (kinds as readonly InvestigationKind[]).includes(d.kind)),
   };
 }
 
@@ -343,6 +378,82 @@ export function commonFacts(comparison: DqtComparison, target: readonly TraineeD
     { fact: 'DQT asked by', value: comparison.lookup === 'retrieve' ? `TRN (GET /v2/teachers/${comparison.register.trainee.trn})` : 'find (no TRN on Register)' },
     { fact: 'DQT answer', value: comparison.dqtStatus === 'found' ? `found (TRN ${comparison.teacher?.trn ?? comparison.found?.trn})` : `${comparison.dqtStatus}: ${comparison.dqtError ?? ''}` },
     { fact: 'Differences with DQT', value: comparison.rows.length ? comparison.differences.length : 'not compared' },
+    ...target.map((j) => ({ fact: 'Dead job', value: deadJobLine(j) })),
+  ];
+}
+
+// ------------------------------------------------------------------ TRS era (Register 2026-08)
+
+/** The rows of a TRS comparison for a table: differences marked. */
+export function trsComparisonTableRows(rows: readonly ComparisonRow[]): Record<string, unknown>[] {
+  return rows.map((r) => ({ field: r.field, Register: r.register, TRS: r.dqt, same: r.match ? 'yes' : 'NO', note: r.note }));
+}
+
+/** Register and TRS side by side, and TRS's routes to professional status (the one Register's is marked). */
+export function showTrsComparison(c: TrsComparison): void {
+  if (c.rows.length) {
+    showTable(trsComparisonTableRows(c.rows), {
+      caption: `Register and TRS side by side (GET /v3/persons/${c.register.trainee.trn}): ${c.differences.length} difference(s)`,
+      rowClass: (r) => (r.same === 'NO' ? 'bad' : undefined),
+    });
+  } else if (c.trsStatus === 'no-trn') {
+    callout('info', 'Register has no TRN for this trainee, so there is no TRS person to compare: the TRN request says where it stands.', 'Nothing to compare');
+  } else {
+    callout(c.trsStatus === 'unavailable' ? 'error' : 'warn', `TRS ${c.trsStatus === 'unavailable' ? 'could not be asked' : `answered ${c.trsStatus}`}: ${c.trsError ?? ''}`, 'Nothing to compare');
+  }
+  const routes = c.person?.routesToProfessionalStatuses ?? [];
+  if (routes.length) {
+    showTable(
+      routes.map((r) => ({ route: r.routeToProfessionalStatusType.name, status: r.status, provider_ukprn: r.trainingProvider?.ukprn ?? null, start: r.trainingStartDate, end: r.trainingEndDate, holds_from: r.holdsFrom, chosen: r === c.route ? `yes (${c.routeMatch})` : '' })),
+      { caption: "TRS's routes to professional status", rowClass: (r) => (r.chosen ? 'good' : undefined) },
+    );
+  }
+}
+
+/** The trainee block every TRS-era message starts with. */
+export function messageTrsTraineeBlock(comparison: TrsComparison): string {
+  const t = comparison.register.trainee;
+  const p = comparison.register.provider;
+  return [
+    `Trainee: ${fullName(t)}`,
+    `Date of birth (Register): ${t.date_of_birth ?? 'not recorded'}`,
+    `TRN: ${t.trn ?? 'none on Register'}`,
+    `Register trainee id / slug: ${t.id} / ${t.slug}`,
+    `Provider: ${p ? `${p.name} (UKPRN ${p.ukprn ?? 'none'})` : 'none'}`,
+    `Training route: ${comparison.register.route ?? 'none'} (TRS route type ${comparison.routeTypeId ?? 'none'})`,
+    `Register state: ${comparison.register.state}`,
+  ].join('\n');
+}
+
+/**
+ * What every TRS-era investigation reads first: Register and TRS side by side (`compareWithTrs`), the trainee's jobs
+ * (`trs` and `default` on BullMQ, every queue on Sidekiq), and its dead jobs of these kinds.
+ */
+export async function gatherTrsInvestigation(ctx: InvestigationContext, slug: string, kinds: readonly InvestigationKind[]) {
+  const comparison = await compareWithTrs(ctx.db, ctx.trs, slug);
+  const trainee = comparison.register.trainee;
+  const { jobs, dead } = await traineeJobsOf(ctx, trainee.id, 'trs');
+  return {
+    comparison,
+    trainee,
+    traineeRow: traineeFacts(trainee, comparison.register.provider),
+    jobs,
+    dead,
+    target: dead.filter((d) => kinds.includes(d.kind)),
+  };
+}
+
+/** Facts shared by every TRS-era investigation: the TRS lookup and the dead jobs. */
+export function trsCommonFacts(comparison: TrsComparison, target: readonly TraineeDeadJob[]): Fact[] {
+  const t = comparison.register.trainee;
+  return [
+    { fact: 'Register talks to', value: 'TRS (Register 2026-08: trs_trn_requests, queue trs, Trs:: jobs)' },
+    { fact: 'TRS asked by', value: t.trn ? `TRN (GET /v3/persons/${t.trn})` : 'nothing: no TRN on Register' },
+    {
+      fact: 'TRS answer',
+      value: comparison.trsStatus === 'found' ? `found (TRN ${comparison.person?.trn}, ${comparison.person?.routesToProfessionalStatuses?.length ?? 0} route(s))` : `${comparison.trsStatus}${comparison.trsError ? `: ${comparison.trsError}` : ''}`,
+    },
+    { fact: 'Differences with TRS', value: comparison.rows.length ? comparison.differences.length : 'not compared' },
     ...target.map((j) => ({ fact: 'Dead job', value: deadJobLine(j) })),
   ];
 }

@@ -55,6 +55,9 @@ export interface FailedJobRef {
 
 export const UPDATE_JOB_NAME = 'Dqt::UpdateTraineeJob';
 export const AWARD_JOB_NAME = 'Dqt::RecommendForAwardJob';
+/** The update and the award jobs of each era (TRS: the personal data first, then the professional status). */
+const UPDATE_JOB_NAMES: ReadonlySet<string> = new Set([UPDATE_JOB_NAME, 'Trs::UpdateTraineeJob']);
+const AWARD_JOB_NAMES: ReadonlySet<string> = new Set([AWARD_JOB_NAME, 'Trs::UpdateProfessionalStatusJob']);
 
 function target(j: FailedJobRef): FailedJobTarget {
   if (!j.location) throw new Error(`Job ${j.jobName ?? ''} #${j.jobId} is not in a failed set (it is queued or running), so it cannot be retried, deleted or killed.`);
@@ -70,9 +73,9 @@ function target(j: FailedJobRef): FailedJobTarget {
  */
 export function planRetries(jobs: readonly FailedJobRef[], title = `Retry ${jobs.length} failed job(s)`): JobPlan {
   const updates = new Map<number, FailedJobRef>();
-  for (const j of jobs) if (j.jobName === UPDATE_JOB_NAME && j.traineeId !== null) updates.set(j.traineeId, j);
+  for (const j of jobs) if (j.jobName !== null && UPDATE_JOB_NAMES.has(j.jobName) && j.traineeId !== null) updates.set(j.traineeId, j);
   const actions: JobAction[] = jobs.map((j) => {
-    const update = j.jobName === AWARD_JOB_NAME && j.traineeId !== null ? updates.get(j.traineeId) : undefined;
+    const update = j.jobName !== null && AWARD_JOB_NAMES.has(j.jobName) && j.traineeId !== null ? updates.get(j.traineeId) : undefined;
     return { kind: 'retry' as const, ...target(j), ...(update ? { after: { queue: update.queue, jobId: update.jobId } } : {}) };
   });
   // Dependencies first.

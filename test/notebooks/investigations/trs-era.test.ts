@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runNotebook } from '../../../lib/runner/index.js';
+import { listScenarios } from '../../../lib/sandbox/seed/index.js';
+import { diff, snapshot } from '../../integration/plan/snapshot.js';
+import { trsSeededSandbox, type TrsSeededSandbox } from '../../integration/investigations/trs-setup.js';
+import { outputText } from './expected.js';
+
+/**
+ * The DQT-error runbooks on a TRS-era Register (schema 2026-08), headless (`support run`'s engine, the project's tslab
+ * kernel, the compiled library: `npm run build` first): a seeded 2026-08 database, the TRS sandbox with the scenario
+ * persons, and Register's Sidekiq dead set holding each TRS scenario job's death (QUEUE_BACKEND=sidekiq). Every TRS
+ * scenario's runbook runs green with its slug, shows its diagnosis, and with commit=false writes nothing.
+ */
+const API_KEY = 'trs-era-notebooks-key-8e14c7';
+
+/** What the diagnosis of each TRS scenario contains, as its runbook shows it. */
+export const TRS_DIAGNOSIS: Record<string, string> = {
+  'trs-trn-request-rejected': 'TRS rejected the TRN request',
+  'trs-eyts-holder': 'because the person holds EYTS (from 2025-07-01)',
+  'trs-route-type-change': 'TRS refuses to change the route type (10054)',
+};
+
+let s: TrsSeededSandbox;
+let out: string;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  s = await trsSeededSandbox(API_KEY);
+  out = mkdtempSync(join(tmpdir(), 'rs-nb-trs-'));
+  env = {
+    ...process.env,
+    DATABASE_URL: s.t.url,
+    REDIS_URL: s.sidekiqUrl,
+    QUEUE_BACKEND: 'sidekiq',
+    TRS_API_KEY: API_KEY,
+    SUPPORT_TRS_SANDBOX_PORT: String(s.sandbox.port),
+    SUPPORT_ALLOW_WRITES: 'true',
+    SUPPORT_OPERATOR: 'Nora Notebook',
+  };
+}, 120_000);
+afterAll(async () => {
+  await s?.stop();
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+const scenarios = listScenarios('trs').filter((x) => x.runbook.startsWith('dqt-errors/') && x.name in TRS_DIAGNOSIS);
+
+describe.each(scenarios.map((x) => [x.name, x] as const))('TRS scenario %s', (name, sc) => {
+  it(`runs ${sc.runbook} green on Register 2026-08, shows the diagnosis, and writes nothing with commit=false`, { timeout: 180_000 }, async () => {
+    const rowsBefore = await snapshot(s.t.db);
+    const deadBefore = await s.deadSet();
+    const result = await runNotebook({ notebook: `notebooks/${sc.runbook}.ipynb`, parameters: [`slug=${sc.slug}`], outDir: out, env });
+    expect(result.failure, JSON.stringify(result.failure)).toBeNull();
+    expect(result.exitCode).toBe(0);
+    const text = outputText(result.outputPath!);
+    expect(text).toContain(TRS_DIAGNOSIS[name]);
+    expect(text).toContain('TRS (Register 2026-08: trs_trn_requests, queue trs, Trs:: jobs)');
+    expect(text).toContain('Preview only (commit = false)');
+    expect(text).not.toContain(API_KEY);
+    expect(diff(rowsBefore, await snapshot(s.t.db))).toEqual([]);
+    expect(await s.deadSet()).toEqual(deadBefore);
+  });
+});

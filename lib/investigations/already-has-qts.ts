@@ -1,6 +1,6 @@
 import { planDeletes } from '../queues/actions.js';
 import { differenceLines } from './compare.js';
-import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, type Investigation, type InvestigationContext } from './investigation.js';
+import { commonFacts, deadJobLine, gatherInvestigation, gatherTrsInvestigation, investigationEra, messageTraineeBlock, messageTrsTraineeBlock, trsCommonFacts, type Investigation, type InvestigationContext } from './investigation.js';
 
 /**
  * Playbook "400 error" `{"initialTeacherTraining.programmeType":["Teacher already has QTS/EYTS date"]}`: likely a race,
@@ -16,6 +16,7 @@ import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, typ
  * inv.jobPlan // null while Register and DQT differ
  */
 export async function investigateAlreadyHasQts(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation> {
+  if ((await investigationEra(ctx)) === 'trs') return alreadyHasQtsOnTrs(ctx, input);
   const g = await gatherInvestigation(ctx, input.slug, ['already-has-qts']);
   const { comparison: c, target, trainee } = g;
   const facts = commonFacts(c, target);
@@ -65,6 +66,75 @@ export async function investigateAlreadyHasQts(ctx: InvestigationContext, input:
     kind: 'already-has-qts',
     trainee: g.traineeRow,
     comparison: c,
+    jobs: g.jobs,
+    deadJobs: target,
+    facts,
+    diagnosis,
+    nextStep,
+    plan: null,
+    jobPlan,
+    planNote,
+    message,
+    notes: [],
+  };
+}
+
+/**
+ * The section on a TRS-era Register: Register ignores TRS's "already awarded" (10052, route PUT) and "person has QTS"
+ * (10042, personal-data PUT), so no job dies and the race is silent. What is left is the playbook's cross-reference:
+ * where TRS holds QTS/EYTS and Register and TRS differ, say so (message to TRS, provider when it is the state); any
+ * dead update of the trainee refused for the award is deleted only when they agree.
+ */
+async function alreadyHasQtsOnTrs(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation> {
+  const g = await gatherTrsInvestigation(ctx, input.slug, ['already-has-qts']);
+  const { comparison: c, target, trainee } = g;
+  const facts = trsCommonFacts(c, target);
+  const award = c.register.award ?? 'QTS';
+  const held = (award === 'EYTS' ? c.person?.eyts : c.person?.qts)?.holdsFrom ?? null;
+  facts.push({ fact: `${award} on TRS`, value: held ? `holds from ${held}` : c.person ? 'none' : 'not known' }, { fact: 'Register ignores', value: '10052 (route already awarded) and 10042 (person has QTS): no job dies for them' });
+  const compared = c.trsStatus === 'found' && c.rows.length > 0;
+  let diagnosis: string;
+  let nextStep: string;
+  let jobPlan = null;
+  let planNote: string | null = null;
+  let message: Investigation['message'] = null;
+  if (!compared) {
+    diagnosis = `TRS did not return the person (${c.trsStatus}${c.trsError ? `: ${c.trsError}` : ''}), so Register and TRS cannot be compared.`;
+    nextStep = 'Run again when TRS answers.';
+    planNote = 'Nothing planned without a comparison.';
+  } else if (c.differences.length === 0) {
+    diagnosis = `Register and TRS agree on every field${held ? ` (TRS holds ${award} from ${held})` : ''}: nothing was lost.`;
+    nextStep = target.length ? 'Delete the refused update job(s) (commit the plan below).' : 'Nothing to do.';
+    if (target.length) jobPlan = planDeletes(target, `Delete ${target.length} refused update(s) of trainee ${trainee.id}: Register and TRS agree`);
+  } else {
+    diagnosis = `Register and TRS differ (${c.differences.map((d) => d.field).join(', ')})${held ? `: TRS holds ${award} from ${held} while Register has the trainee ${c.register.state}` : ''}. Register ignores TRS's "already awarded" answers, so no job died, but the two services disagree.`;
+    nextStep = "Ask the provider whether the trainee was awarded (and when); then correct the wrong side: Register with the data-fix runbooks, TRS through the message below.";
+    planNote = `Nothing planned: the comparison shows ${c.differences.length} difference(s); which side is right is the provider's answer.`;
+    message = {
+      to: 'TRS',
+      when: "once the provider has confirmed the trainee's state",
+      subject: `TRN ${trainee.trn ?? '(none)'}: TRS holds ${award} that Register has not awarded`,
+      body: [
+        'Hello,',
+        '',
+        `TRS holds ${award}${held ? ` from ${held}` : ''} for this trainee, and Register's record differs:`,
+        '',
+        ...c.differences.map((r) => `- ${r.field}: Register ${r.register ?? '(none)'}, TRS ${r.dqt ?? '(none)'}`),
+        '',
+        messageTrsTraineeBlock(c),
+        '',
+        'Could you check how the award was recorded on TRS?',
+        '',
+        'Thanks',
+      ].join('\n'),
+    };
+  }
+  return {
+    runbook: 'dqt-errors/already-has-qts',
+    kind: 'already-has-qts',
+    trainee: g.traineeRow,
+    comparison: null,
+    trsComparison: c,
     jobs: g.jobs,
     deadJobs: target,
     facts,

@@ -3,7 +3,7 @@ import { toTimestampText } from '../db/timestamp.js';
 import { planBuilder } from '../plan/builder.js';
 import { planDeletes } from '../queues/actions.js';
 import { differenceLines } from './compare.js';
-import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, type Investigation, type InvestigationContext } from './investigation.js';
+import { commonFacts, deadJobLine, gatherInvestigation, gatherTrsInvestigation, investigationEra, messageTraineeBlock, messageTrsTraineeBlock, trsCommonFacts, type Investigation, type InvestigationContext } from './investigation.js';
 import { fullName } from '../trainees/lookup.js';
 
 /** What a 10005 turned out to be. */
@@ -25,6 +25,7 @@ const IDENTITY_AND_TRAINING = ['TRN', 'first name', 'middle names', 'last name',
  * inv.cause // 'details-differ'
  */
 export async function investigateNoIncompleteItt(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation & { cause: NoIncompleteIttCause }> {
+  if ((await investigationEra(ctx)) === 'trs') return noIncompleteIttOnTrs(ctx, input);
   const g = await gatherInvestigation(ctx, input.slug, ['no-incomplete-itt']);
   const { comparison: c, target, trainee } = g;
   const facts = commonFacts(c, target);
@@ -123,6 +124,85 @@ export async function investigateNoIncompleteItt(ctx: InvestigationContext, inpu
     planNote,
     message,
     notes: target.length ? [] : [{ tone: 'info', message: 'This trainee has no dead 10005 job in the dqt queue.' }],
+    cause,
+  };
+}
+
+const TRS_IDENTITY_AND_TRAINING = ['TRN', 'first name', 'middle names', 'last name', 'date of birth', 'training provider UKPRN', 'route type'];
+
+/**
+ * The section on a TRS-era Register: DQT's 10005 has no v3 counterpart, but its case remains: a trainee stuck in
+ * recommended for award while TRS already holds the award on Register's route (the professional-status job died, e.g.
+ * with 500s during a TRS outage, after TRS recorded it). When TRS's route holds the award and the trainee's details,
+ * provider and route type match, plans the award on Register only (state awarded, `awarded_at` = TRS's date) and the
+ * deletion of the dead professional-status job; otherwise check with the provider.
+ */
+async function noIncompleteIttOnTrs(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation & { cause: NoIncompleteIttCause }> {
+  const g = await gatherTrsInvestigation(ctx, input.slug, []);
+  const { comparison: c, trainee } = g;
+  const target = g.dead.filter((d) => d.jobName === 'Trs::UpdateProfessionalStatusJob');
+  const facts = trsCommonFacts(c, target);
+  const awardName = c.register.award ?? 'QTS';
+  const held = c.route?.status === 'Holds' ? c.route.holdsFrom ?? (awardName === 'EYTS' ? c.person?.eyts : c.person?.qts)?.holdsFrom ?? null : null;
+  const detailDifferences = c.differences.filter((d) => TRS_IDENTITY_AND_TRAINING.includes(d.field));
+  facts.push(
+    { fact: 'Failed job', value: target.length ? target.map((j) => `${j.jobName} #${j.jobId} (${j.kind})`).join(', ') : 'none found' },
+    { fact: `TRS ${awardName}`, value: held ? `route holds from ${held}` : c.route ? `route ${c.route.status}` : 'no route' },
+    { fact: 'Register outcome date', value: trainee.outcome_date },
+    { fact: 'Trainee details, provider and route type match TRS', value: c.rows.length ? detailDifferences.length === 0 : 'not compared' },
+  );
+  let cause: NoIncompleteIttCause = 'unclear';
+  let diagnosis: string;
+  let nextStep: string;
+  let plan = null;
+  let jobPlan = null;
+  let planNote: string | null = null;
+  const recommended = c.register.state === 'recommended_for_award';
+  if (c.trsStatus !== 'found') {
+    diagnosis = `TRS did not return the person (${c.trsStatus}${c.trsError ? `: ${c.trsError}` : ''}), so Register and TRS cannot be cross-referenced.`;
+    nextStep = 'Run again when TRS answers; if TRS does not know the TRN, use the teacher-not-found-404 runbook.';
+    planNote = 'Nothing planned: TRS could not be compared.';
+  } else if (recommended && held && detailDifferences.length === 0) {
+    cause = 'stuck-in-recommended-for-award';
+    diagnosis = `Stuck in recommended for award: TRS already holds ${awardName} from ${held} on this trainee's route and everything else matches, so only Register is behind.`;
+    nextStep = `Award the trainee on Register only (commit the plan below: state awarded, awarded_at ${held}); nothing is sent to TRS, which already holds the award.`;
+    plan = planBuilder(`Award ${trainee.slug} on Register only: TRS already holds ${awardName} from ${held}`)
+      .update('trainees', trainee.id, { state: trainee.state, awarded_at: trainee.awarded_at }, { state: traineeState.toDb('awarded'), awarded_at: toTimestampText(`${held}T00:00:00Z`) }, fullName(trainee))
+      .build();
+    if (target.length) jobPlan = planDeletes(target, `Delete the dead professional-status job(s) of trainee ${trainee.id}: TRS and Register both hold the award`);
+    if (trainee.outcome_date && trainee.outcome_date !== held) planNote = `Register's outcome date (${trainee.outcome_date}) is not TRS's ${awardName} date (${held}): check with the provider which is right before committing.`;
+  } else {
+    cause = 'details-differ';
+    const what = detailDifferences.length ? detailDifferences.map((d) => `${d.field} (Register ${d.register ?? 'none'}, TRS ${d.dqt ?? 'none'})`).join('; ') : `TRS's route is ${c.route?.status ?? 'missing'} with no ${awardName} date`;
+    diagnosis = `Not a plain stuck award: ${what}.`;
+    nextStep = 'Check with the provider (message below) before changing either side.';
+    planNote = 'Nothing planned: Register and TRS differ beyond the award.';
+  }
+  const provider = c.register.provider;
+  return {
+    runbook: 'dqt-errors/no-incomplete-itt-10005',
+    kind: 'no-incomplete-itt',
+    trainee: g.traineeRow,
+    comparison: null,
+    trsComparison: c,
+    jobs: g.jobs,
+    deadJobs: target,
+    facts,
+    diagnosis,
+    nextStep,
+    plan,
+    jobPlan,
+    planNote,
+    message:
+      cause === 'details-differ'
+        ? {
+            to: `the provider (${provider?.name ?? 'unknown provider'}${provider?.ukprn ? `, UKPRN ${provider.ukprn}` : ''})`,
+            when: null,
+            subject: `Please confirm the award of ${fullName(trainee)} (TRN ${trainee.trn ?? 'none'})`,
+            body: ['Hello,', '', 'Register and the Teaching Record System (TRS) disagree about this trainee:', '', messageTrsTraineeBlock(c), '', ...c.differences.map((r) => `- ${r.field}: Register ${r.register ?? '(none)'}, TRS ${r.dqt ?? '(none)'}`), '', ...target.map((j) => `Failed: ${deadJobLine(j)}`), '', 'Can you confirm the right details and whether the trainee has been awarded (with the date)?', '', 'Thanks'].join('\n'),
+          }
+        : null,
+    notes: [],
     cause,
   };
 }

@@ -1,7 +1,7 @@
 import { degreeInstitution } from '../dqt/institutions.js';
 import { qualification } from '../dqt/payloads.js';
 import { planRetries } from '../queues/actions.js';
-import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, type Investigation, type InvestigationContext } from './investigation.js';
+import { commonFacts, deadJobLine, gatherInvestigation, gatherTrsInvestigation, investigationEra, messageTraineeBlock, messageTrsTraineeBlock, trsCommonFacts, type Investigation, type InvestigationContext } from './investigation.js';
 
 /** The degree whose institution's UKPRN Register sends as `qualification.providerUkprn`. */
 export interface DegreeInstitutionFacts {
@@ -29,6 +29,7 @@ export interface DegreeInstitutionFacts {
  * inv.institutions[0].ukprn // '10003863'
  */
 export async function investigateOrganisationNotFound(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation & { institutions: DegreeInstitutionFacts[]; ukprnSent: string | null }> {
+  if ((await investigationEra(ctx)) === 'trs') return organisationNotFoundOnTrs(ctx, input);
   const g = await gatherInvestigation(ctx, input.slug, ['organisation-not-found']);
   const { comparison: c, target, trainee } = g;
   const facts = commonFacts(c, target);
@@ -124,6 +125,67 @@ export async function investigateOrganisationNotFound(ctx: InvestigationContext,
     message,
     notes: [],
     institutions,
+    ukprnSent,
+  };
+}
+
+/**
+ * The section on a TRS-era Register: `Trs::UpdateProfessionalStatusJob` dead with 400/10048 "Invalid training provider
+ * UKPRN.": TRS does not know the trainee's training provider (the route PUT sends the provider's UKPRN; degrees are not
+ * checked against an organisation list any more). Either Register's UKPRN for the provider is wrong, or TRS must add
+ * the provider: the message asks TRS, and once TRS knows the UKPRN the dead job is rerun.
+ */
+async function organisationNotFoundOnTrs(ctx: InvestigationContext, input: { slug: string }): Promise<Investigation & { institutions: DegreeInstitutionFacts[]; ukprnSent: string | null }> {
+  const g = await gatherTrsInvestigation(ctx, input.slug, ['organisation-not-found']);
+  const { comparison: c, target, trainee } = g;
+  const facts = trsCommonFacts(c, target);
+  const provider = c.register.provider;
+  const ukprnSent = provider?.ukprn ?? null;
+  facts.push({ fact: 'Field TRS rejected', value: 'trainingProviderUkprn (10048 "Invalid training provider UKPRN.")' }, { fact: 'UKPRN Register sends', value: ukprnSent });
+  const rejected = target.length > 0;
+  const diagnosis = rejected
+    ? `TRS does not know UKPRN ${ukprnSent ?? '(none)'} (${provider?.name ?? 'no provider'}) as a training provider, so it refuses the trainee's route (10048).`
+    : `Trainee ${trainee.slug} has no dead job refused with 10048.`;
+  const nextStep = rejected
+    ? `Check the provider's UKPRN on Register against UKRLP; if it is right, send the message below so TRS adds ${provider?.name ?? 'the provider'} as a training provider, then rerun the job (commit the plan below once TRS confirms).`
+    : 'Nothing to do here: open the runbook the triage names for its dead job.';
+  const jobPlan = rejected ? planRetries(target, `Rerun ${target.length} professional-status job(s) of trainee ${trainee.id} once TRS knows UKPRN ${ukprnSent}`) : null;
+  return {
+    runbook: 'dqt-errors/organisation-not-found',
+    kind: 'organisation-not-found',
+    trainee: g.traineeRow,
+    comparison: null,
+    trsComparison: c,
+    jobs: g.jobs,
+    deadJobs: target,
+    facts,
+    diagnosis,
+    nextStep,
+    plan: null,
+    jobPlan,
+    planNote: rejected ? `Commit only after TRS confirms it knows UKPRN ${ukprnSent}: until then the rerun dies the same way.` : 'No dead 10048 job for this trainee.',
+    message: rejected
+      ? {
+          to: 'TRS',
+          when: null,
+          subject: `Training provider UKPRN ${ukprnSent ?? '(none)'} unknown to TRS (10048)`,
+          body: [
+            'Hello,',
+            '',
+            `TRS refuses Register's route to professional status with "Invalid training provider UKPRN." (400, errorCode 10048) for this trainee:`,
+            '',
+            messageTrsTraineeBlock(c),
+            '',
+            ...target.map((j) => `- ${deadJobLine(j)}`),
+            '',
+            `Could TRS add ${provider?.name ?? 'the provider'} (UKPRN ${ukprnSent ?? 'none'}) as a training provider, or tell us which UKPRN it knows them by?`,
+            '',
+            'Thanks',
+          ].join('\n'),
+        }
+      : null,
+    notes: [],
+    institutions: [],
     ukprnSent,
   };
 }

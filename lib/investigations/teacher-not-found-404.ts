@@ -2,11 +2,15 @@ import { planBuilder } from '../plan/builder.js';
 import { FixInputError } from '../plan/errors.js';
 import { planRetries } from '../queues/actions.js';
 import { differenceLines } from './compare.js';
-import { commonFacts, deadJobLine, gatherInvestigation, messageTraineeBlock, type Investigation, type InvestigationContext } from './investigation.js';
+import { commonFacts, deadJobLine, gatherInvestigation, gatherTrsInvestigation, investigationEra, messageTraineeBlock, messageTrsTraineeBlock, trsCommonFacts, type Investigation, type InvestigationContext } from './investigation.js';
 import { fullName } from '../trainees/lookup.js';
 
-/** Which of the playbook's two causes a 404/10001 has. */
-export type NotFoundCause = 'dob-mismatch' | 'inactive-trn' | 'other-difference' | 'no-difference' | 'dqt-unavailable';
+/**
+ * Which of the playbook's two causes a 404/10001 has. On a TRS-era Register, TRS matches on the TRN alone, so the date of
+ * birth is no cause: `unknown-trn` (no TRS person has the TRN: typed wrong, or never given), `inactive-trn`
+ * (deactivated 10058, or merged 10059), `no-difference`, `trs-unavailable`.
+ */
+export type NotFoundCause = 'dob-mismatch' | 'inactive-trn' | 'other-difference' | 'no-difference' | 'dqt-unavailable' | 'unknown-trn' | 'trs-unavailable';
 
 /**
  * Playbook "404 error" (`Teacher with specified TRN not found`, errorCode 10001): DQT matches a trainee on TRN and
@@ -22,6 +26,7 @@ export type NotFoundCause = 'dob-mismatch' | 'inactive-trn' | 'other-difference'
  * inv.cause // 'dob-mismatch'
  */
 export async function investigateTeacherNotFound(ctx: InvestigationContext, input: { slug: string; dateOfBirth?: string | null }): Promise<Investigation & { cause: NotFoundCause }> {
+  if ((await investigationEra(ctx)) === 'trs') return teacherNotFoundOnTrs(ctx, input);
   const agreed = (input.dateOfBirth ?? '').trim();
   if (agreed && !/^\d{4}-\d{2}-\d{2}$/.test(agreed)) throw new FixInputError(`dateOfBirth "${agreed}" is not a date: give it as YYYY-MM-DD (e.g. 1995-03-04), or leave it empty to only investigate.`);
   const g = await gatherInvestigation(ctx, input.slug, ['teacher-not-found']);
@@ -117,6 +122,87 @@ export async function investigateTeacherNotFound(ctx: InvestigationContext, inpu
     planNote,
     message,
     notes: target.length ? [] : [{ tone: 'info', message: 'This trainee has no dead 404/10001 job in the dqt queue.' }],
+    cause,
+  };
+}
+
+/**
+ * The 404 section on a TRS-era Register: `Trs::` jobs dead with 404/10001 "Person not found.". TRS finds a person by TRN
+ * alone (no date of birth), so the causes are a TRN no TRS person has (`unknown-trn`: typed wrong on Register, or
+ * never TRS's) or an inactive record (`inactive-trn`: deactivated, 10058; merged into another TRN, 10059). When TRS
+ * finds the person again, the dead jobs are rerun. `dateOfBirth` plays no part.
+ */
+async function teacherNotFoundOnTrs(ctx: InvestigationContext, input: { slug: string; dateOfBirth?: string | null }): Promise<Investigation & { cause: NotFoundCause }> {
+  const g = await gatherTrsInvestigation(ctx, input.slug, ['teacher-not-found']);
+  const { comparison: c, target, trainee } = g;
+  const facts = trsCommonFacts(c, target);
+  let cause: NotFoundCause;
+  let diagnosis: string;
+  let nextStep: string;
+  if (c.trsStatus === 'unavailable') {
+    cause = 'trs-unavailable';
+    diagnosis = `TRS could not be asked about TRN ${trainee.trn} (${c.trsError}), so the cause of the 404 is not known yet.`;
+    nextStep = 'Run this runbook again when TRS answers.';
+  } else if (c.trsStatus === 'deactivated' || c.trsStatus === 'merged') {
+    cause = 'inactive-trn';
+    diagnosis = `TRS's record for TRN ${trainee.trn} is not active (${c.trsStatus === 'merged' ? 'merged into another record, 10059' : 'deactivated, 10058'}): TRS answers "Person not found." to Register's updates.`;
+    nextStep = 'Send the message below to TRS to learn which TRN the trainee should have; then correct the TRN on Register and rerun the job.';
+  } else if (c.trsStatus === 'not-found' || c.trsStatus === 'no-trn') {
+    cause = 'unknown-trn';
+    diagnosis = `TRS has no person with TRN ${trainee.trn ?? '(none)'} (10001): the TRN on Register is not one TRS knows (typed wrong, or never TRS's).`;
+    nextStep = "Check the TRN with the provider (the trainee's TRN certificate or Access your teaching qualifications) and with TRS (message below); then correct the TRN on Register and rerun the job.";
+  } else if (c.differences.length) {
+    cause = 'other-difference';
+    diagnosis = `TRS now finds TRN ${trainee.trn}, with differences (${c.differences.map((d) => d.field).join(', ')}): the 404 is not explained by an unknown or inactive TRN.`;
+    nextStep = 'Rerun the job (commit the plan below); if it fails again, send the message below to TRS.';
+  } else {
+    cause = 'no-difference';
+    diagnosis = `TRS now finds TRN ${trainee.trn} and agrees with Register: whatever caused the 404 has been fixed, so the job can be rerun.`;
+    nextStep = 'Rerun the job (commit the plan below).';
+  }
+  facts.push({ fact: 'Cause', value: cause });
+  const found = c.trsStatus === 'found';
+  const jobPlan = found && target.length ? planRetries(target, `Rerun ${target.length} job(s) of trainee ${trainee.id} that died with 404/10001`) : null;
+  const planNote = jobPlan ? null : cause === 'trs-unavailable' ? 'Nothing planned until TRS answers.' : found ? 'No dead 404 job to rerun.' : 'Nothing to change until the right TRN is known: correct it on Register, then run this runbook again to plan the rerun.';
+  const message =
+    cause === 'no-difference'
+      ? null
+      : {
+          to: 'TRS',
+          when: cause === 'other-difference' ? 'if the rerun fails again' : null,
+          subject: `TRN ${trainee.trn ?? '(none)'}: "Person not found." (404, errorCode 10001) for a Register trainee`,
+          body: [
+            'Hello,',
+            '',
+            'TRS answers "Person not found." (404, errorCode 10001) when Register sends this trainee:',
+            '',
+            messageTrsTraineeBlock(c),
+            '',
+            ...target.map((j) => `- ${deadJobLine(j)}`),
+            '',
+            cause === 'inactive-trn'
+              ? `GET /v3/persons/${trainee.trn} says the record is ${c.trsStatus === 'merged' ? 'merged into another record' : 'not active'}. Which TRN should the trainee have?`
+              : `GET /v3/persons/${trainee.trn} finds no person. Does the trainee have a TRN under other details, and which?`,
+            '',
+            'Thanks',
+          ].join('\n'),
+        };
+  return {
+    runbook: 'dqt-errors/teacher-not-found-404',
+    kind: 'teacher-not-found',
+    trainee: g.traineeRow,
+    comparison: null,
+    trsComparison: c,
+    jobs: g.jobs,
+    deadJobs: target,
+    facts,
+    diagnosis,
+    nextStep,
+    plan: null,
+    jobPlan,
+    planNote: input.dateOfBirth ? `${planNote ?? ''} (dateOfBirth is not used on a Register that talks to TRS: TRS matches by TRN alone.)`.trim() : planNote,
+    message,
+    notes: target.length ? [] : [{ tone: 'info', message: 'This trainee has no dead 404/10001 job in the trs queue.' }],
     cause,
   };
 }

@@ -1,12 +1,15 @@
 import { timestampToDate } from '../db/timestamp.js';
 import { JOB_POLLING } from '../jobs/names.js';
 import { planReregister, planRestartPolling, type JobPlan } from '../queues/actions.js';
-import { commonFacts, deadJobLine, gatherInvestigation, type Investigation, type InvestigationContext } from './investigation.js';
+import { commonFacts, deadJobLine, gatherInvestigation, gatherTrsInvestigation, investigationEra, trsCommonFacts, type Investigation, type InvestigationContext } from './investigation.js';
 import { fullName } from '../trainees/lookup.js';
-import { pollingTimeout, trnRequestFacts, type TrnRequestFacts } from './retrieve-trn-timeout.js';
+import { pollingTimeout, trnRequestFacts, trsRequestLine, trsTrnRequestFacts, type TrnRequestFacts } from './retrieve-trn-timeout.js';
 
-/** Whether DQT knows the trainee, which decides the playbook's remedy. */
-export type MissingTrnCause = 'known-to-dqt' | 'unknown-to-dqt' | 'known-without-request' | 'multiple-on-dqt' | 'has-trn-now' | 'dqt-unavailable';
+/**
+ * Whether DQT knows the trainee, which decides the playbook's remedy. On a Register that talks to TRS, whether TRS knows
+ * the TRN request: `known-to-trs`, `unknown-to-trs`, `request-rejected` (10062), `trs-unavailable`.
+ */
+export type MissingTrnCause = 'known-to-dqt' | 'unknown-to-dqt' | 'known-without-request' | 'multiple-on-dqt' | 'has-trn-now' | 'dqt-unavailable' | 'known-to-trs' | 'unknown-to-trs' | 'request-rejected' | 'trs-unavailable';
 
 /**
  * Playbook "Dqt::TraineeUpdate::TraineeUpdateMissingTrn" (`Cannot update trainee on DQT without a trn (id: …)`): an
@@ -24,6 +27,7 @@ export type MissingTrnCause = 'known-to-dqt' | 'unknown-to-dqt' | 'known-without
 export async function investigateUpdateMissingTrn(ctx: InvestigationContext, input: { slug: string; timeoutAfter?: string | null; now?: Date }): Promise<Investigation & { cause: MissingTrnCause; trnRequest: TrnRequestFacts | null }> {
   const now = input.now ?? new Date();
   const timeout = pollingTimeout(input.timeoutAfter, now);
+  if ((await investigationEra(ctx)) === 'trs') return updateMissingTrnOnTrs(ctx, input.slug, timeout, now);
   const g = await gatherInvestigation(ctx, input.slug, ['update-missing-trn']);
   const { comparison: c, target, trainee } = g;
   const facts = commonFacts(c, target);
@@ -127,6 +131,88 @@ export async function investigateUpdateMissingTrn(ctx: InvestigationContext, inp
     jobPlan,
     planNote,
     message,
+    notes: [],
+    cause,
+    trnRequest: request,
+  };
+}
+
+/**
+ * The section on a TRS-era Register: `Trs::UpdateProfessionalStatusJob` or `Trs::UpdateTraineeJob` dead with
+ * `Cannot update … on TRS without a TRN`. Register's TRS client cannot search persons by details, so the TRN request
+ * decides: TRS knows it (completed, or pending) → poll again (`Trs::RetrieveTrnJob` with a new timeout); TRS does not
+ * know it (10031, or Register has none) → register again (`Trs::RegisterForTrnJob`, which reuses the request id TRS never
+ * saw); rejected (10062) → the trn-request-rejected runbook.
+ */
+async function updateMissingTrnOnTrs(ctx: InvestigationContext, slug: string, timeout: Date, now: Date): Promise<Investigation & { cause: MissingTrnCause; trnRequest: TrnRequestFacts | null }> {
+  const g = await gatherTrsInvestigation(ctx, slug, ['update-missing-trn']);
+  const { comparison: c, target, trainee } = g;
+  const facts = trsCommonFacts(c, target);
+  const request = await trsTrnRequestFacts(ctx, trainee.id);
+  facts.push(
+    { fact: 'TRN request on Register (trs_trn_requests)', value: request ? `#${request.id}, request id ${request.requestId}, ${request.state}` : 'none' },
+    { fact: 'TRN request on TRS', value: trsRequestLine(request) },
+  );
+  const until = timeout.toISOString().slice(0, 10);
+  let cause: MissingTrnCause;
+  let diagnosis: string;
+  let nextStep: string;
+  let jobPlan: JobPlan | null = null;
+  let planNote: string | null = null;
+  if (trainee.trn) {
+    cause = 'has-trn-now';
+    diagnosis = `Register now has TRN ${trainee.trn}: the TRN arrived after the job failed.`;
+    nextStep = 'Rerun the failed job (server-error-500 or triage runbook): it has a TRN to send now.';
+    planNote = 'Nothing to register or poll.';
+  } else if (request?.trs) {
+    cause = 'known-to-trs';
+    diagnosis = `TRS knows the trainee's TRN request (${request.trs.status}${request.trs.trn ? ` with TRN ${request.trs.trn}` : ', no TRN yet'}), but Register never received the TRN: the polling stopped.`;
+    nextStep = `Poll TRS again until ${until} (commit the plan below); once the TRN arrives, Register sends the professional status itself (RetrieveTrn enqueues it).`;
+    jobPlan = planRestartPolling(trainee.id, request.id, timeout, 'Trs::RetrieveTrnJob');
+  } else if (request?.trsErrorCode === 10062) {
+    cause = 'request-rejected';
+    diagnosis = `TRS rejected the trainee's TRN request ${request.requestId} (10062): there is no TRN to wait for.`;
+    nextStep = 'Use dqt-errors/trn-request-rejected-10062 for this trainee.';
+    planNote = 'Nothing planned here: a rejected request needs a new one (see trn-request-rejected-10062).';
+  } else if (!request || request.trsErrorCode === 10031) {
+    cause = 'unknown-to-trs';
+    const submitted = timestampToDate(trainee.submitted_for_trn_at);
+    const resetsSubmission = ['draft', 'deferred'].includes(c.register.state);
+    const stale = !resetsSubmission && (!submitted || submitted.getTime() + JOB_POLLING.maxPollDurationDays * 86_400_000 <= now.getTime());
+    diagnosis = `TRS does not know the trainee's TRN request (${request ? `request ${request.requestId} unknown to TRS${request.state === 'failed' ? ', stored as failed on Register' : ''}` : 'Register has none'}): the registration never reached TRS.`;
+    const reregister = planReregister(trainee.id, 'Trs::RegisterForTrnJob');
+    if (stale && request) {
+      const poll = planRestartPolling(trainee.id, request.id, timeout, 'Trs::RetrieveTrnJob');
+      jobPlan = { ...reregister, title: `Register trainee ${trainee.id} with TRS again, and poll for the TRN until ${until}`, actions: [...reregister.actions, ...poll.actions] };
+      nextStep = `Register the trainee again and poll until ${until} (commit the plan below); make sure the registration succeeds.`;
+      planNote = 'The trainee was submitted more than 4 days ago, so the polling the registration starts would time out at once: the plan also polls with the new timeout.';
+    } else {
+      jobPlan = reregister;
+      nextStep = 'Register the trainee again (commit the plan below) and make sure it succeeds; the registration starts the polling for the TRN.';
+      planNote = resetsSubmission ? `The trainee is ${c.register.state}: registering resets submitted_for_trn_at to now, so its polling runs for 4 days from now.` : null;
+    }
+  } else {
+    cause = 'trs-unavailable';
+    diagnosis = `TRS could not be asked about the TRN request (${request.trsError ?? ''}).`;
+    nextStep = 'Run again when TRS answers.';
+    planNote = 'Nothing planned until TRS answers.';
+  }
+  facts.push({ fact: 'Cause', value: cause });
+  return {
+    runbook: 'dqt-errors/update-missing-trn',
+    kind: 'update-missing-trn',
+    trainee: g.traineeRow,
+    comparison: null,
+    trsComparison: c,
+    jobs: g.jobs,
+    deadJobs: target,
+    facts,
+    diagnosis,
+    nextStep,
+    plan: null,
+    jobPlan,
+    planNote,
+    message: null,
     notes: [],
     cause,
     trnRequest: request,

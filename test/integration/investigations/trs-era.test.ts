@@ -7,7 +7,9 @@ import {
   investigateNoQtsRecord,
   investigateOrganisationNotFound,
   investigateServerError,
+  investigateRetrieveTrnTimeout,
   investigateTeacherNotFound,
+  investigateUpdateMissingTrn,
   messageText,
   type Investigation,
 } from '../../../lib/investigations/index.js';
@@ -137,6 +139,42 @@ describe('already-has-qts (trs-already-has-qts)', () => {
     expect(inv.diagnosis).toMatch(/^Register and TRS differ \(.*QTS date.*\): TRS holds QTS from 2026-06-18 while Register has the trainee trn_received/);
     expect(inv.jobPlan).toBeNull();
     expect(inv.message!.to).toBe('TRS');
+    await previewOnly(inv);
+  });
+});
+
+describe('retrieve-trn-timeout (trs-retrieve-trn-timeout)', () => {
+  it('TRS holds the request as a potential duplicate: asks TRS, plans Trs::RetrieveTrnJob on trs until today + 4 days', async () => {
+    const now = new Date();
+    const inv = await investigateRetrieveTrnTimeout(s.ctx, { slug: slug('trs-retrieve-trn-timeout'), now });
+    expect(deadOf(inv)).toEqual([['Trs::RetrieveTrnJob', 'retrieve-trn-timeout', null, null]]);
+    expect(inv.trnRequest?.trs).toMatchObject({ status: 'Pending', trn: null, potentialDuplicate: true });
+    expect(inv.diagnosis).toBe('TRS is holding the TRN request for review: it matches an existing person (a potential duplicate), so no TRN is given until a TRS user resolves it.');
+    expect(inv.jobPlan!.actions).toEqual([
+      { kind: 'restart-polling', traineeId: 408, trnRequestId: inv.trnRequest!.id, timeoutAfter: expect.stringMatching(/T00:00:00.000Z$/), jobClass: 'Trs::RetrieveTrnJob', queue: 'trs' },
+    ]);
+    expect(inv.message!.to).toBe('TRS');
+    await previewOnly(inv);
+  });
+});
+
+describe('update-missing-trn (trs-update-missing-trn-known-to-trs, trs-update-missing-trn-unknown-to-trs)', () => {
+  it('TRS completed the request: poll again with Trs::RetrieveTrnJob', async () => {
+    const inv = await investigateUpdateMissingTrn(s.ctx, { slug: slug('trs-update-missing-trn-known-to-trs') });
+    expect(inv.cause).toBe('known-to-trs');
+    expect(deadOf(inv)).toEqual([['Trs::UpdateProfessionalStatusJob', 'update-missing-trn', null, null]]);
+    expect(inv.diagnosis).toBe("TRS knows the trainee's TRN request (Completed with TRN 3012409), but Register never received the TRN: the polling stopped.");
+    expect(inv.jobPlan!.actions.map((a) => [a.kind, 'jobClass' in a ? a.jobClass : null, a.queue])).toEqual([['restart-polling', 'Trs::RetrieveTrnJob', 'trs']]);
+    await previewOnly(inv);
+  });
+
+  it('TRS never had the request (10031): register again with Trs::RegisterForTrnJob', async () => {
+    const inv = await investigateUpdateMissingTrn(s.ctx, { slug: slug('trs-update-missing-trn-unknown-to-trs') });
+    expect(inv.cause).toBe('unknown-to-trs');
+    expect(inv.trnRequest?.trsErrorCode).toBe(10031);
+    expect(inv.diagnosis).toMatch(/^TRS does not know the trainee's TRN request \(request [0-9a-f-]{36} unknown to TRS, stored as failed on Register\)/);
+    expect(inv.jobPlan!.actions).toEqual([{ kind: 'register-for-trn', traineeId: 410, jobClass: 'Trs::RegisterForTrnJob', queue: 'trs' }]);
+    expect(inv.planNote).toBe('The trainee is deferred: registering resets submitted_for_trn_at to now, so its polling runs for 4 days from now.');
     await previewOnly(inv);
   });
 });

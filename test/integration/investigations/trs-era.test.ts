@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  commitInvestigation,
   commitInvestigationIfRequested,
   investigateAlreadyHasQts,
   investigateFailedUpdateAndAward,
@@ -176,5 +177,16 @@ describe('update-missing-trn (trs-update-missing-trn-known-to-trs, trs-update-mi
     expect(inv.jobPlan!.actions).toEqual([{ kind: 'register-for-trn', traineeId: 410, jobClass: 'Trs::RegisterForTrnJob', queue: 'trs' }]);
     expect(inv.planNote).toBe('The trainee is deferred: registering resets submitted_for_trn_at to now, so its polling runs for 4 days from now.');
     await previewOnly(inv);
+  });
+});
+
+describe('committing a TRS-era job plan', () => {
+  it("is refused, nothing done, when no Sidekiq process polls queue trs (the retry would wait for ever)", async () => {
+    const inv = await investigateServerError(s.ctx, { slug: slug('trs-server-error-500') });
+    const dead = await s.deadSet();
+    await expect(commitInvestigation(s.ctx, inv, { auditComment: 'TRS 500, rerun per playbook' })).rejects.toThrow(
+      'Refused: no running Sidekiq process polls queue "trs" (no Sidekiq process is running on this Redis): a job pushed there would wait for ever. Nothing was done.',
+    );
+    expect(await s.deadSet()).toEqual(dead);
   });
 });

@@ -18,6 +18,17 @@ const API_KEY = 'trs-era-notebooks-key-8e14c7';
 
 /** What the diagnosis of each TRS scenario contains, as its runbook shows it. */
 export const TRS_DIAGNOSIS: Record<string, string> = {
+  'trs-server-error-500': 'died with a TRS server error (5xx)',
+  'trs-person-not-found': 'TRS has no person with TRN 3012402 (10001)',
+  'trs-person-deactivated': "TRS's record for TRN 3012403 is not active (deactivated, 10058)",
+  'trs-route-failed-on-trs': 'State mismatch: Register has the trainee trn_received (it sends InTraining)',
+  'trs-awarded-on-trs': 'Stuck in recommended for award: TRS already holds QTS from 2026-06-18',
+  'trs-organisation-not-found': 'TRS does not know UKPRN 10099041 (Brook Hill Training Partnership)',
+  'trs-already-has-qts': 'TRS holds QTS from 2026-06-18 while Register has the trainee trn_received',
+  'trs-retrieve-trn-timeout': 'TRS is holding the TRN request for review',
+  'trs-update-missing-trn-known-to-trs': "TRS knows the trainee's TRN request (Completed with TRN 3012409)",
+  'trs-update-missing-trn-unknown-to-trs': "TRS does not know the trainee's TRN request",
+  'trs-failed-update-and-award': 'Both the personal-data update',
   'trs-trn-request-rejected': 'TRS rejected the TRN request',
   'trs-eyts-holder': 'because the person holds EYTS (from 2025-07-01)',
   'trs-route-type-change': 'TRS refuses to change the route type (10054)',
@@ -45,7 +56,13 @@ afterAll(async () => {
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
-const scenarios = listScenarios('trs').filter((x) => x.runbook.startsWith('dqt-errors/') && x.name in TRS_DIAGNOSIS);
+const scenarios = listScenarios('trs').filter((x) => x.runbook.startsWith('dqt-errors/'));
+
+describe('every TRS scenario has a diagnosis here', () => {
+  it('lists each scenario of lib/sandbox/seed/trs.ts', () => {
+    expect(scenarios.map((x) => x.name).sort()).toEqual(Object.keys(TRS_DIAGNOSIS).sort());
+  });
+});
 
 describe.each(scenarios.map((x) => [x.name, x] as const))('TRS scenario %s', (name, sc) => {
   it(`runs ${sc.runbook} green on Register 2026-08, shows the diagnosis, and writes nothing with commit=false`, { timeout: 180_000 }, async () => {

@@ -41,7 +41,7 @@ export async function investigateEytsHolder(ctx: InvestigationContext, input: { 
     diagnosis = `TRS no longer says TRN ${trainee.trn} holds EYTS, so the personal-data update may now go through.`;
     nextStep = 'Retry the dead job from dqt-errors/server-error-500 (it reruns any dead job of the trainee).';
   } else if (personalDifferences.length) {
-    diagnosis = `TRS refuses personal-data updates for TRN ${trainee.trn} because the person holds EYTS (from ${eyts}), and Register's ${personalDifferences.join(', ')} differ from TRS's: the change can only be made by TRS.`;
+    diagnosis = `TRS refuses personal-data updates for TRN ${trainee.trn} because the person holds EYTS (from ${eyts}), and Register and TRS hold different values for ${personalDifferences.join(', ')}: the change can only be made by TRS.`;
     nextStep = 'Check with the provider which details are right; send the message below to TRS for the change; delete the dead job (it can never succeed).';
   } else {
     diagnosis = `TRS refuses personal-data updates for TRN ${trainee.trn} because the person holds EYTS (from ${eyts}); Register and TRS already agree on the personal details, so nothing was lost.`;

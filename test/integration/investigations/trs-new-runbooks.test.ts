@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitInvestigationIfRequested, investigateEytsHolder, investigateTrnRequestRejected, investigateTrsRouteRejected, messageText } from '../../../lib/investigations/index.js';
 import { scenario } from '../../../lib/sandbox/seed/index.js';
+import { trsScenarioPersons } from '../../../lib/sandbox/seed/trs.js';
+import { TRS_ROUTE_TYPES } from '../../../lib/trs/codes.js';
 import { diff, snapshot } from '../plan/snapshot.js';
 import { trsSeededSandbox, type TrsSeededSandbox } from './trs-setup.js';
 
@@ -66,5 +68,27 @@ describe('trs-route-rejected (scenario trs-route-type-change)', () => {
     expect(inv.diagnosis).toMatch(/^TRS refuses to change the route type \(10054\): TRS holds the trainee's route as .+, while Register now sends early_years_postgrad/);
     expect(inv.jobPlan).toBeNull();
     expect(inv.message!.to).toBe('TRS');
+  });
+});
+
+describe('after one side is put right', () => {
+  it('trs-route-rejected: once TRS holds the route with the early-years type Register sends, the retry is planned', async () => {
+    const bryn = trsScenarioPersons().find((p) => p.trn === '3012414')!;
+    const routes = (bryn.routes ?? []).map((r) => ({ ...r, routeToProfessionalStatusTypeId: TRS_ROUTE_TYPES.early_years_postgrad }));
+    const res = await fetch(`${s.sandbox.url}/_sandbox/persons`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...bryn, routes }) });
+    expect(res.status).toBe(200);
+    const inv = await investigateTrsRouteRejected(s.ctx, { slug: slug('trs-route-type-change') });
+    expect(inv.diagnosis).toMatch(/^TRS now holds the trainee's route with the type Register sends \(.+\): the route type change that TRS refused \(10054\) is resolved/);
+    expect(inv.jobPlan!.actions.map((a) => [a.kind, a.queue, 'jobName' in a ? a.jobName : null])).toEqual([['retry', 'trs', 'Trs::UpdateProfessionalStatusJob']]);
+    expect(inv.message).toBeNull();
+  });
+
+  it('eyts-holder: when Register and TRS hold different dates of birth, TRS is asked to correct its record', async () => {
+    await s.t.db.updateTable('trainees').set({ date_of_birth: '1990-03-04' }).where('id', '=', 413).execute();
+    const inv = await investigateEytsHolder(s.ctx, { slug: slug('trs-eyts-holder') });
+    expect(inv.personalDifferences).toEqual(['date of birth']);
+    expect(inv.diagnosis).toBe("TRS refuses personal-data updates for TRN 3012413 because the person holds EYTS (from 2025-07-01), and Register and TRS hold different values for date of birth: the change can only be made by TRS.");
+    expect(inv.planNote).toBe('Delete the job only once the message to TRS is sent: the differences must be put right by TRS.');
+    expect(messageText(inv.message!)).toContain('- date of birth: Register 1990-03-04, TRS 1990-03-03');
   });
 });

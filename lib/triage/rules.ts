@@ -349,11 +349,14 @@ export function classifyFailure(message: string | null, errorClassFromStack: str
   }
   const wrapper = TRS_WRAPPERS.find((w) => text.startsWith(w.prefix));
   const httpText = wrapper ? text.slice(wrapper.prefix.length) : text;
-  const era: RegisterEra = wrapper ? 'trs' : (jobEra ?? 'dqt');
   const parsed = parseDqtErrorMessage(httpText);
   if (!parsed) {
-    return worded('unknown', era, { status: null, errorCode: null, errorClass: errorClassFromStack, fingerprint: `${errorClassFromStack ?? 'Error'}: ${normaliseMessage(text)}`, detail: text });
+    return worded('unknown', wrapper ? 'trs' : (jobEra ?? 'dqt'), { status: null, errorCode: null, errorClass: errorClassFromStack, fingerprint: `${errorClassFromStack ?? 'Error'}: ${normaliseMessage(text)}`, detail: text });
   }
+  const code = parsed.errorCode;
+  // TRS's own codes (10028 and up) never come from DQT, whose codes stop at 10017; 10001 is both APIs'.
+  const trsCode = code !== null && code !== 10001 && TRS_ERROR_TITLES[code] !== undefined;
+  const era: RegisterEra = wrapper || trsCode ? 'trs' : (jobEra ?? 'dqt');
   const errorClass = errorClassFromStack ?? wrapper?.errorClass ?? (era === 'trs' ? 'Trs::Client::HttpError' : 'Dqt::Client::HttpError');
   const messages = Object.entries(parsed.errors).flatMap(([key, list]) => list.map((m) => ({ key, m })));
   const has = (predicate: (key: string, m: string) => boolean) => messages.some(({ key, m }) => predicate(key, m));
@@ -365,24 +368,22 @@ export function classifyFailure(message: string | null, errorClassFromStack: str
   } catch {
     /* keep the raw body */
   }
-  const base = { status: parsed.status, errorCode: parsed.errorCode, errorClass, fingerprint, detail };
-  const code = parsed.errorCode;
+  const base = { status: parsed.status, errorCode: code, errorClass, fingerprint, detail };
   if (parsed.status >= 500) return worded('server-error', era, base);
   if (parsed.status === 429) return worded('rate-limited', era, base);
   if (parsed.status === 401 || parsed.status === 403) return worded('unauthorised', era, base);
-  // TRS's codes (10028 and up) never come from DQT, whose codes stop at 10017: read whatever the era.
-  if (code === 10031) return worded('update-missing-trn', 'trs', base, UNKNOWN_TRN_REQUEST);
-  if (code === 10062) return worded('trn-request-rejected', 'trs', base);
-  if (code === 10057) return worded('eyts-holder', 'trs', base);
-  if (code === 10048) return worded('organisation-not-found', 'trs', base);
-  if (code === 10052) return worded('already-has-qts', 'trs', base);
-  if (code === 10055 || code === 10056) return worded('no-qts-record', 'trs', base);
+  if (code === 10031) return worded('update-missing-trn', era, base, UNKNOWN_TRN_REQUEST);
+  if (code === 10062) return worded('trn-request-rejected', era, base);
+  if (code === 10057) return worded('eyts-holder', era, base);
+  if (code === 10048) return worded('organisation-not-found', era, base);
+  if (code === 10052) return worded('already-has-qts', era, base);
+  if (code === 10055 || code === 10056) return worded('no-qts-record', era, base);
   if (code !== null && TRS_ROUTE_REJECTED_CODES.includes(code)) {
     const rule = PLAYBOOK_RULES['trs-route-rejected'];
     const title = parsed.title ?? TRS_ERROR_TITLES[code] ?? null;
-    return worded('trs-route-rejected', 'trs', base, { explanation: `${rule.explanation.replace(/ \(400\):/, ` (400, ${code}${title ? ` "${title.replace(/\.$/, '')}"` : ''}):`)}`, action: rule.action });
+    return worded('trs-route-rejected', era, base, { explanation: rule.explanation.replace(' (400):', ` (400, ${code}${title ? ` "${title.replace(/\.$/, '')}"` : ''}):`), action: rule.action });
   }
-  if ((code !== null && TRS_PERSON_NOT_FOUND_CODES.includes(code)) || parsed.status === 404) return worded('teacher-not-found', code === 10058 || code === 10059 ? 'trs' : era, base);
+  if ((code !== null && TRS_PERSON_NOT_FOUND_CODES.includes(code)) || parsed.status === 404) return worded('teacher-not-found', era, base);
   if (code === 10006 || has((_, m) => m === 'Teacher has no QTS record')) return worded('no-qts-record', era, base);
   if (code === 10005 || has((_, m) => m === 'Teacher has no incomplete ITT record')) return worded('no-incomplete-itt', era, base);
   if (has((k, m) => k.toLowerCase().endsWith('providerukprn') && m === 'Organisation not found')) return worded('organisation-not-found', era, base);

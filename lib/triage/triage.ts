@@ -87,7 +87,13 @@ export async function* scanTriage(store: JobStore, options: TriageScanOptions = 
   };
   const info = await store.info();
   const states = options.states?.length ? options.states : [info.deadState];
-  for await (const entries of store.scan({ states, queues: options.queues, batchSize: options.batchSize, onProgress: options.onProgress, onNote: options.onNote, errorClassFor: (m) => classify(m, null).kind === 'unknown' })) {
+  // Whether a message needs its error class from the stack: the kind never depends on the era, so any era's entry answers.
+  const isUnknown = (message: string | null) => {
+    const text = message === null ? '' : messageWithoutHeaders(message);
+    const known = cache.get(`dqt\u0000${text}`) ?? cache.get(`trs\u0000${text}`);
+    return (known ?? classify(message, null)).kind === 'unknown';
+  };
+  for await (const entries of store.scan({ states, queues: options.queues, batchSize: options.batchSize, onProgress: options.onProgress, onNote: options.onNote, errorClassFor: isUnknown })) {
     const records: TriageRecord[] = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
@@ -207,8 +213,9 @@ export const UPDATE_BEFORE_AWARD_PAIRS: readonly { era: RegisterEra; update: str
 
 /**
  * The playbook's ordering rule: a trainee with both a failed update and a failed award of the same era must have the
- * update re-run first (the award first would give the trainee QTS, and DQT or TRS then refuses the update). Marks
- * both records. A DQT update never pairs with a TRS award.
+ * update re-run first. The award first would give the trainee QTS: DQT then refuses the update; TRS refuses it with
+ * 10042 (10057 for EYTS), which Register ignores, so the change would be lost without a trace. Marks both records. A
+ * DQT update never pairs with a TRS award.
  *
  * @example
  * applyUpdateBeforeAward(report.records) // Trs::UpdateTraineeJob of trainee 411: "Retry this update first …"

@@ -96,6 +96,20 @@ describe("classifying Register's TRS-era dead jobs", () => {
     expect(classifyFailure('status: 400, body: {"errors":{"initialTeacherTraining.providerUkprn":["Organisation not found"]}}').explanation).toBe("DQT does not know the UKPRN sent (usually the degree institution's).");
   });
 
+  it("reads the error_message of a real dead Trs::UpdateProfessionalStatusJob (sidekiq-trs.md 3A, Ruby 3.4 headers)", () => {
+    const message =
+      'Error updating professional status: status: 400, body: {"title":"Invalid training provider UKPRN.","status":400,"detail":"Training provider UKPRN: \'10012345\'","errorCode":10048}, headers: {"date" => ["Sun, 09 Aug 2026 19:29:21 GMT"], "content-type" => ["application/problem+json; charset=utf-8"]}';
+    expect(classifyFailure(message, null, { jobName: 'Trs::UpdateProfessionalStatusJob' })).toMatchObject({ kind: 'organisation-not-found', era: 'trs', status: 400, errorCode: 10048, errorClass: PS_ERROR });
+  });
+
+  it("takes TRS's own codes as TRS's even without the job's class", () => {
+    for (const [code, status, kind] of [[10062, 400, 'trn-request-rejected'], [10057, 400, 'eyts-holder'], [10031, 404, 'update-missing-trn'], [10054, 400, 'trs-route-rejected']] as const) {
+      expect(classifyFailure(http(status, trsBody(code, status, null)))).toMatchObject({ kind, era: 'trs', errorCode: code, errorClass: 'Trs::Client::HttpError' });
+    }
+    // 10001 is both APIs' code: without a job it stays DQT's, as before.
+    expect(classifyFailure(http(404, trsBody(10001, 404, "TRN: '3012402'")))).toMatchObject({ kind: 'teacher-not-found', era: 'dqt', errorClass: 'Dqt::Client::HttpError' });
+  });
+
   it('classifies a rejected TRN request (10062) from Trs::RetrieveTrnJob as trn-request-rejected', () => {
     const message = http(400, trsBody(10062, 400, "TRN request ID: '2b1e0c8a-0000-4000-8000-000000000412'"));
     const c = classifyFailure(message, null, { jobName: 'Trs::RetrieveTrnJob' });

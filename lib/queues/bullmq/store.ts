@@ -23,6 +23,9 @@ import { JOB_STATES, queueKeys, type JobState } from './keys.js';
 import { scanList, scanSortedSetRaw } from './scan.js';
 import { appendLedger, findInLedger } from '../ledger.js';
 
+/** The queues read when none are named: each era's Register jobs (`dqt` with DQT, `trs` with TRS). */
+export const BULLMQ_DEFAULT_QUEUES: readonly string[] = ['dqt', 'trs'];
+
 /**
  * The toolkit's own queues on BullMQ (the sandbox's `dqt` and `default`, run by `support worker`) behind the job-store
  * interface. A dead job is a job in `failed` (BullMQ keeps a job that will be retried in `delayed`).
@@ -52,7 +55,7 @@ export class BullmqJobStore implements JobStore {
       states: JOB_STATES,
       deadState: 'failed',
       failingStates: ['failed'],
-      defaultQueues: ['dqt'],
+      defaultQueues: [...BULLMQ_DEFAULT_QUEUES],
     };
   }
 
@@ -84,7 +87,7 @@ export class BullmqJobStore implements JobStore {
   async *scan(options: ScanOptions): AsyncGenerator<JobEntry[]> {
     const unknown = options.states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
     if (unknown.length) throw new Error(`BullMQ has no state ${unknown.map((s) => `"${s}"`).join(', ')}: its states are ${JOB_STATES.join(', ')}.`);
-    const queues = options.queues?.length ? options.queues : ['dqt'];
+    const queues = options.queues?.length ? options.queues : BULLMQ_DEFAULT_QUEUES;
     const prefix = this.jobs.prefix;
     const redis = this.jobs.connection;
     for (const queue of queues) {

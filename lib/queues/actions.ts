@@ -8,7 +8,7 @@ import { textTable } from '../tables/text.js';
 import { describeActiveJobValue, decodeActiveJobArgument, encodeActiveJobArgument, recordArgument, timeArgument } from './activejob.js';
 import { messageWithoutHeaders } from './http-error.js';
 import { openJobStore } from './open.js';
-import { REGISTER_JOB_CLASSES } from './register-jobs.js';
+import { REGISTER_JOB_CLASSES, updateBeforeAwardPair } from './register-jobs.js';
 import type { ActionOutcome, ActiveJobArgument, EnqueueRequest, JobActionKind, JobLocation, JobStore, JobToActOn } from './store.js';
 
 /**
@@ -62,17 +62,20 @@ function target(j: FailedJobRef): FailedJobTarget {
 }
 
 /**
- * Retries of failed jobs, in the playbook's order: when a trainee has both a failed update and a failed award in the
- * plan, the update goes first and the award runs only after the update has succeeded.
+ * Retries of failed jobs, in the playbook's order: when a trainee has both a failed update and a failed award of the same
+ * era in the plan (`Dqt::UpdateTraineeJob` and `Dqt::RecommendForAwardJob`, or `Trs::UpdateTraineeJob` and
+ * `Trs::UpdateProfessionalStatusJob`), the update goes first and the award runs only after the update has succeeded.
  *
  * @example
  * const plan = planRetries(report.records.filter((r) => r.bulkSafe));
  */
 export function planRetries(jobs: readonly FailedJobRef[], title = `Retry ${jobs.length} failed job(s)`): JobPlan {
-  const updates = new Map<number, FailedJobRef>();
-  for (const j of jobs) if (j.jobName === UPDATE_JOB_NAME && j.traineeId !== null) updates.set(j.traineeId, j);
+  // Each trainee's failed update, by the update's job name (one pair per era: a DQT update never gates a TRS award).
+  const updates = new Map<string, FailedJobRef>();
+  for (const j of jobs) if (j.traineeId !== null && updateBeforeAwardPair(j.jobName)?.update === j.jobName) updates.set(`${j.jobName}\u0000${j.traineeId}`, j);
   const actions: JobAction[] = jobs.map((j) => {
-    const update = j.jobName === AWARD_JOB_NAME && j.traineeId !== null ? updates.get(j.traineeId) : undefined;
+    const pair = updateBeforeAwardPair(j.jobName);
+    const update = pair?.award === j.jobName && j.traineeId !== null ? updates.get(`${pair.update}\u0000${j.traineeId}`) : undefined;
     return { kind: 'retry' as const, ...target(j), ...(update ? { after: { queue: update.queue, jobId: update.jobId } } : {}) };
   });
   // Dependencies first.

@@ -1,4 +1,5 @@
 import { messageWithoutHeaders } from '../queues/http-error.js';
+import { UPDATE_BEFORE_AWARD_PAIRS } from '../queues/register-jobs.js';
 import { isoOrNull, type JobEntry, type JobLocation, type JobStore, type PayloadShape } from '../queues/store.js';
 import { classifyFailure, eraOfJob, PLAYBOOK_RULES, type Classification, type ErrorKind, type RegisterEra } from './rules.js';
 
@@ -198,18 +199,9 @@ class ScannedRecord implements TriageRecord {
 }
 
 /** The job names of the update-then-award rule (the DQT era's pair). */
-export const UPDATE_JOB = 'Dqt::UpdateTraineeJob';
-export const AWARD_JOB = 'Dqt::RecommendForAwardJob';
-
-/**
- * Each era's update and award jobs. With TRS the award is `Trs::UpdateProfessionalStatusJob` (it sends the route
- * status and awards), and `Trs::UpdateTraineeJob` must run first: TRS refuses personal-data changes once the person
- * holds QTS or EYTS.
- */
-export const UPDATE_BEFORE_AWARD_PAIRS: readonly { era: RegisterEra; update: string; award: string }[] = [
-  { era: 'dqt', update: UPDATE_JOB, award: AWARD_JOB },
-  { era: 'trs', update: 'Trs::UpdateTraineeJob', award: 'Trs::UpdateProfessionalStatusJob' },
-];
+export const UPDATE_JOB = UPDATE_BEFORE_AWARD_PAIRS[0]!.update;
+export const AWARD_JOB = UPDATE_BEFORE_AWARD_PAIRS[0]!.award;
+export { UPDATE_BEFORE_AWARD_PAIRS };
 
 /**
  * The playbook's ordering rule: a trainee with both a failed update and a failed award of the same era must have the

@@ -261,6 +261,7 @@ function enqueueArgs(name: JobName, args: readonly ActiveJobArgument[], traineeI
   const time = args.find((x): x is { timeWithZone: string } => !!x && typeof x === 'object' && 'timeWithZone' in x)?.timeWithZone ?? null;
   switch (name) {
     case 'Dqt::RetrieveTrnJob':
+    case 'Trs::RetrieveTrnJob':
       return { trnRequestId: record(/TrnRequest$/)!, traineeId: traineeId!, timeoutAfter: time } as EnqueueArgs[JobName];
     case 'Dqt::WithdrawTraineeJob':
       return { traineeId: record(/^Trainee$/)!, timeoutAfter: time } as EnqueueArgs[JobName];

@@ -1,6 +1,12 @@
+import { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../lib/config/env.js';
+import { traineeState } from '../../../lib/db/enums.js';
+import { createDqtClient } from '../../../lib/dqt/client.js';
+import { startJobWorkers } from '../../../lib/jobs/worker.js';
+import { createTrsClient } from '../../../lib/trs/client.js';
+import { trsSandboxAdmin } from '../../../lib/trs/sandbox/admin.js';
 import { deadJobs, type DeadJob } from '../../../lib/jobs/dead.js';
 import { openJobQueues } from '../../../lib/jobs/queues.js';
 import { dqtDeadSetSeedHook, seedDqtDeadSet } from '../../../lib/jobs/seed-dead-set.js';
@@ -47,6 +53,16 @@ async function deadSet(queue: 'trs' | 'dqt'): Promise<DeadJob[]> {
   } finally {
     await queues.close();
   }
+}
+
+async function waitFor<T>(read: () => Promise<T | null | undefined>): Promise<T> {
+  const deadline = Date.now() + 120_000; // jobs settle late on a busy machine
+  while (Date.now() < deadline) {
+    const value = await read();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('timed out waiting');
 }
 
 /** The error class each run must die with: Register's (the timeout's is the toolkit's, Register raises none). */
@@ -183,6 +199,43 @@ describe('the seeded trs dead set of a TRS-era Register', () => {
       await claim.release();
     }
   });
+
+  it("the worker runs the trs queue, and the playbook's fixes work on the seeded TRS scenarios", async () => {
+    const queues = openJobQueues(config.redis);
+    const trs = createTrsClient({ url: config.trs.url, apiKey: config.trs.apiKey });
+    const dqt = createDqtClient({ url: config.dqt.url, apiKey: config.dqt.apiKey, db: t.db });
+    const workers = startJobWorkers({ redis: config.redis, db: t.db, dqt, trs, queues });
+    const admin = trsSandboxAdmin(config);
+    const retry = async (traineeId: number, name: string) => {
+      const dead = (await deadJobs(queues.queues.trs)).find((d) => d.traineeId === traineeId && d.name === name)!;
+      await (await Job.fromId(queues.queues.trs, dead.id))!.retry('failed');
+      return waitFor(async () => {
+        const state = await queues.queues.trs.getJobState(dead.id);
+        return state === 'completed' || state === 'failed' ? { state, job: await Job.fromId(queues.queues.trs, dead.id) } : null;
+      });
+    };
+    const trainee = (id: number) => t.db.selectFrom('trainees').select(['state', 'trn', 'awarded_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    try {
+      expect(workers.workers.map((w) => w.name)).toEqual(['dqt', 'trs', 'default']);
+      // 500: run it again.
+      expect((await retry(401, 'Trs::UpdateTraineeJob')).job!.returnvalue).toBe('personal data sent to TRS for TRN 3012401');
+      // Organisation not found (10048): TRS adds the UKPRN, then the job runs again.
+      await admin.addOrganisation('10099041', 'Brook Hill Training Partnership');
+      expect((await retry(406, 'Trs::UpdateProfessionalStatusJob')).state).toBe('completed');
+      // Failed update and award, once TRS is back: the award job runs again, and Register awards with its own outcome date.
+      expect((await retry(411, 'Trs::UpdateProfessionalStatusJob')).job!.returnvalue).toBe('professional status sent to TRS for TRN 3012411; awarded on Register on 2026-06-18');
+      expect(await trainee(411)).toEqual({ state: traineeState.toDb('awarded'), trn: '3012411', awarded_at: '2026-06-18T00:00:00.000000Z' });
+      // Missing TRN, TRS completed the request: poll again with a timeout in the future; the TRN arrives and the route follows.
+      const request409 = await t.db.selectFrom('trs_trn_requests').select('id').where('trainee_id', '=', 409).executeTakeFirstOrThrow();
+      await queues.enqueue('Trs::RetrieveTrnJob', { trnRequestId: request409.id, traineeId: 409, timeoutAfter: new Date(Date.now() + 4 * 86_400_000) });
+      expect(await waitFor(async () => ((await trainee(409)).trn ? trainee(409) : null))).toMatchObject({ state: traineeState.toDb('deferred'), trn: '3012409' });
+    } finally {
+      await workers.close();
+      await queues.close();
+      await trs.close();
+      await dqt.close();
+    }
+  }, 300_000);
 
   it('as a seed hook, reports rather than fails when the TRS sandbox is not running', async () => {
     const away = loadConfig({ DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX: prefix, TRS_API_KEY: API_KEY, SUPPORT_TRS_SANDBOX_PORT: '1' });

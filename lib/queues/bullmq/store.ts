@@ -31,6 +31,9 @@ import { appendLedger, findInLedger } from '../ledger.js';
  * const store = new BullmqJobStore(openJobQueues(config.redis));
  * for await (const batch of store.scan({ states: ['failed'], queues: ['dqt'] })) …
  */
+/** The queues read when a tool names none: Register's integration queues of both eras, `dqt` (2024-08) and `trs` (today); the other era's is empty. */
+const BULLMQ_DEFAULT_QUEUES = ['dqt', 'trs'] as const;
+
 export class BullmqJobStore implements JobStore {
   readonly #chosenBy: StoreInfo['chosenBy'];
   readonly #owns: boolean;
@@ -52,7 +55,7 @@ export class BullmqJobStore implements JobStore {
       states: JOB_STATES,
       deadState: 'failed',
       failingStates: ['failed'],
-      defaultQueues: ['dqt'],
+      defaultQueues: BULLMQ_DEFAULT_QUEUES,
     };
   }
 
@@ -84,7 +87,7 @@ export class BullmqJobStore implements JobStore {
   async *scan(options: ScanOptions): AsyncGenerator<JobEntry[]> {
     const unknown = options.states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
     if (unknown.length) throw new Error(`BullMQ has no state ${unknown.map((s) => `"${s}"`).join(', ')}: its states are ${JOB_STATES.join(', ')}.`);
-    const queues = options.queues?.length ? options.queues : ['dqt'];
+    const queues = options.queues?.length ? options.queues : BULLMQ_DEFAULT_QUEUES;
     const prefix = this.jobs.prefix;
     const redis = this.jobs.connection;
     for (const queue of queues) {

@@ -18,7 +18,7 @@ import { TRS_SCENARIO_RUNS } from '../../../lib/sandbox/seed/trs.js';
 import { startTrsSandbox, type TrsSandbox } from '../../../lib/trs/sandbox/server.js';
 import { trsSandboxSeed } from '../../../lib/trs/sandbox/seed.js';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
-import { claimRedisDatabase } from '../../helpers/sidekiq.js';
+import { claimRedisDatabase, startRealSidekiq, waitFor as sidekiqWaitFor } from '../../helpers/sidekiq.js';
 
 /**
  * Today's Register (schema 2026-08) in the sandbox: each TRS scenario's job runs once through the real processor and
@@ -262,4 +262,39 @@ describe('the trs-dead-set hook on a DQT-era Register', () => {
       await old.drop();
     }
   });
+});
+
+describe('the Sidekiq-shaped copy beside a real Sidekiq', () => {
+  it('stores a dead Trs:: job with the keys, values and ActiveJob hash a real Sidekiq writes for the same failure', async () => {
+    // The fixes above changed the scenario trainees: a seed puts them back, then its hook runs, as `support db seed` does.
+    await seed(t.db);
+    expect(await seedTrsDeadSet(t.db, config)).toBe(`${TRS_SCENARIO_RUNS.length} TRS scenario jobs are in the trs dead set.`);
+    const claim = await claimRedisDatabase();
+    const url = `${REDIS_URL}/${claim.db}`;
+    const redis = new Redis(url);
+    const sk = await startRealSidekiq({ queues: ['trs'] });
+    try {
+      await seedSidekiqSandbox(config.redis, url, { api: 'trs' });
+      // The same failure through Debian's Sidekiq running Register's Trs::UpdateTraineeJob (retry: 0): dead at once.
+      await sk.behave('Trs::UpdateTraineeJob/Trainee/401', { raise: 'Trs::UpdatePersonalData::PersonUpdateError', status: 500, body: '' });
+      await sk.enqueue([{ job: 'Trs::UpdateTraineeJob', args: [{ gid: 'Trainee/401' }] }]);
+      await sidekiqWaitFor('the real job to die', async () => (await sk.redis.zcard('dead')) === 1);
+      const real = JSON.parse((await sk.redis.zrange('dead', 0, -1))[0]!) as Record<string, unknown>;
+      const ours = (await redis.zrange('dead', 0, -1)).map((raw) => JSON.parse(raw) as Record<string, unknown>).find((p) => p.wrapped === 'Trs::UpdateTraineeJob' && JSON.stringify(p.args).includes('/Trainee/401"'))!;
+      expect(Object.keys(ours).sort()).toEqual(Object.keys(real).sort());
+      const pick = (p: Record<string, unknown>) => ({ class: p.class, wrapped: p.wrapped, queue: p.queue, retry: p.retry, retry_count: p.retry_count, error_class: p.error_class });
+      expect(pick(ours)).toEqual(pick(real));
+      expect(pick(ours)).toEqual({ class: 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper', wrapped: 'Trs::UpdateTraineeJob', queue: 'trs', retry: 0, retry_count: 0, error_class: 'Trs::UpdatePersonalData::PersonUpdateError' });
+      const strip = (m: unknown) => String(m).replace(HEADERS, '');
+      expect(strip(ours.error_message)).toBe(strip(real.error_message));
+      const aj = (p: Record<string, unknown>) => (p.args as Record<string, unknown>[])[0]!;
+      // Sidekiq 6.4.1 with ActiveJob 6.1 writes no scheduled_at; Register's Rails 8 does.
+      expect(Object.keys(aj(ours)).filter((k) => k !== 'scheduled_at').sort()).toEqual(Object.keys(aj(real)).filter((k) => k !== 'scheduled_at').sort());
+      expect([aj(ours).job_class, aj(ours).queue_name, aj(ours).arguments, aj(ours).executions]).toEqual([aj(real).job_class, aj(real).queue_name, aj(real).arguments, aj(real).executions]);
+    } finally {
+      await sk.stop();
+      redis.disconnect();
+      await claim.release();
+    }
+  }, 300_000);
 });

@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DqtError } from '../dqt/error.js';
+import { TrsError } from '../trs/error.js';
 import { redactSecrets } from '../notebook/redact.js';
 import { QUEUE_NAMES, sidekiqBackoffMs, type QueueName } from './names.js';
 import { runJob, type JobContext } from './processors.js';
@@ -51,7 +52,7 @@ export function startJobWorkers(options: JobWorkersOptions): JobWorkers {
       if (!job) return;
       const dead = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError || error.name === 'UnrecoverableError' || error.name === 'JobTimedOut';
       // A bare "status: 401, body: " says little: add what it means for the statuses whose body is empty.
-      const hint = error instanceof DqtError && [0, 401, 403, 429].includes(error.status) && error.explanation !== error.message ? ` (${error.explanation})` : '';
+      const hint = (error instanceof DqtError || error instanceof TrsError) && [0, 401, 403, 429].includes(error.status) && error.explanation !== error.message ? ` (${error.explanation})` : '';
       emit(`${queueName} ${job.name} #${job.id} ${dead ? 'DEAD' : `failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}, will retry)`}: ${error.message}${hint}`);
     });
     // Redis being away raises the same error on every reconnect: report it once until it changes.

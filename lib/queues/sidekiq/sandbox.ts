@@ -5,6 +5,7 @@ import { errorClassFromStackText } from '../../jobs/dead.js';
 import { openJobQueues } from '../../jobs/queues.js';
 import type { SeedHook } from '../../sandbox/service.js';
 import { registerFeatures } from '../../db/versions/detect.js';
+import { rubyHashInspect } from '../../trs/error.js';
 import { iso9 } from '../activejob.js';
 import { REGISTER_JOB_CLASSES } from '../register-jobs.js';
 import { SIDEKIQ_KEYS, SIDEKIQ_SIGNATURE_KEYS } from './keys.js';
@@ -148,7 +149,8 @@ function registerErrorClass(jobClass: string, message: string, fromStack: string
 function retryEntry(api: 'dqt' | 'trs', traineeId: number, lastFailure: number, nextTry: number): { score: string; json: string } {
   const jobClass = api === 'trs' ? 'Trs::UpdateProfessionalStatusJob' : 'Dqt::RecommendForAwardJob';
   const p = payload(`retry:${traineeId}`, jobClass, [{ _aj_globalid: `gid://register-trainee-teachers/Trainee/${traineeId}` }], lastFailure - 3_600_000);
-  const http = `status: 500, body: , headers: ${headers(lastFailure)}`;
+  // Register today runs Ruby 3.4, whose Hash#inspect puts spaces around `=>` (the TRS client writes its errors so).
+  const http = `status: 500, body: , headers: ${api === 'trs' ? rubyHashInspect({ date: [new Date(lastFailure).toUTCString()], 'content-type': ['application/problem+json; charset=utf-8'] }) : headers(lastFailure)}`;
   Object.assign(p, {
     enqueued_at: seconds(lastFailure - 200),
     error_message: api === 'trs' ? `Error updating professional status: ${http}` : http,

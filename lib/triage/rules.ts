@@ -335,7 +335,7 @@ export function classifyFailure(message: string | null, errorClassFromStack: str
     });
   }
   if (TRS_TIMEOUT.test(text)) {
-    return worded('retrieve-trn-timeout', 'trs', { status: null, errorCode: null, errorClass: errorClassFromStack ?? 'Trs::RetrieveTrnJob timed out', fingerprint: 'timeout: Trs::RetrieveTrn', detail: text });
+    return worded('retrieve-trn-timeout', 'trs', { status: null, errorCode: null, errorClass: errorClassFromStack ?? 'Trs::RetrieveTrnJob::Timeout' /* TRS_RETRIEVE_TRN_TIMEOUT_CLASS */, fingerprint: 'timeout: Trs::RetrieveTrn', detail: text });
   }
   const firstLine = text.split('\n', 1)[0]!;
   const missing = TRS_MISSING_TRN.find((m) => m.firstLine === firstLine);

@@ -7,7 +7,7 @@ import { JobQueues } from '../../../lib/jobs/queues.js';
 import { trsRetrieveTrn, trsUpdateProfessionalStatus, trsUpdateTrainee, type TrsJobContext } from '../../../lib/jobs/trs-processors.js';
 import { BullmqJobStore } from '../../../lib/queues/bullmq/store.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
-import { TRS_SCENARIO_RUNS, trsScenarioPersons, type TrsScenarioRun } from '../../../lib/sandbox/seed/trs.js';
+import { TRS_SCENARIO_RUNS, type TrsScenarioRun } from '../../../lib/sandbox/seed/trs.js';
 import { createTrsClient, type TrsClient } from '../../../lib/trs/client.js';
 import { TrsSandboxAdmin } from '../../../lib/trs/sandbox/admin.js';
 import { startTrsSandbox, type TrsSandbox } from '../../../lib/trs/sandbox/server.js';
@@ -105,12 +105,7 @@ beforeAll(async () => {
   t = await createTestDatabase({ version: '2026-08' });
   await seed(t.db);
   await redis.connect();
-  // trsSandboxSeed() also turns the DQT sandbox's teacher 3012402 (made from trainee 402's row) into a TRS person,
-  // while the trs-person-not-found scenario says TRS has none: leave every 30124xx TRN to the scenarios' own persons.
-  const scenarioTrns = new Set(trsScenarioPersons().map((p) => p.trn));
-  const trsSeed = trsSandboxSeed();
-  trsSeed.persons = trsSeed.persons.filter((p) => !p.trn.startsWith('30124') || scenarioTrns.has(p.trn));
-  sandbox = await startTrsSandbox({ apiKey: API_KEY, port: 0, seed: trsSeed });
+  sandbox = await startTrsSandbox({ apiKey: API_KEY, port: 0, seed: trsSandboxSeed() });
   trs = createTrsClient({ url: sandbox.url, apiKey: new Secret(API_KEY), timeoutMs: 10_000, rateLimitRetries: 0 });
   const admin = new TrsSandboxAdmin(sandbox.url);
   const ctx: TrsJobContext = { db: t.db, trs, enqueue: async () => undefined, who: { username: 'triage test' } };
@@ -191,7 +186,7 @@ describe("triage of Register's TRS-era dead set", () => {
     ['trs-route-failed-on-trs', 'Trs::UpdateProfessionalStatusJob', 'no-qts-record', 400, 10055, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateError', 'dqt-errors/no-qts-record-10006'],
     ['trs-awarded-on-trs', 'Trs::UpdateProfessionalStatusJob', 'server-error', 500, null, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateError', 'dqt-errors/server-error-500'],
     ['trs-organisation-not-found', 'Trs::UpdateProfessionalStatusJob', 'organisation-not-found', 400, 10048, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateError', 'dqt-errors/organisation-not-found'],
-    ['trs-retrieve-trn-timeout', 'Trs::RetrieveTrnJob', 'retrieve-trn-timeout', null, null, 'Trs::RetrieveTrnJob timed out', 'dqt-errors/retrieve-trn-timeout'],
+    ['trs-retrieve-trn-timeout', 'Trs::RetrieveTrnJob', 'retrieve-trn-timeout', null, null, 'Trs::RetrieveTrnJob::Timeout', 'dqt-errors/retrieve-trn-timeout'],
     ['trs-update-missing-trn-known-to-trs', 'Trs::UpdateProfessionalStatusJob', 'update-missing-trn', null, null, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateMissingTrn', 'dqt-errors/update-missing-trn'],
     ['trs-update-missing-trn-unknown-to-trs', 'Trs::UpdateProfessionalStatusJob', 'update-missing-trn', null, null, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateMissingTrn', 'dqt-errors/update-missing-trn'],
     ['trs-trn-request-rejected', 'Trs::RetrieveTrnJob', 'trn-request-rejected', 400, 10062, 'Trs::Client::HttpError', 'dqt-errors/trn-request-rejected-10062'],

@@ -149,9 +149,9 @@ describe("classifying Register's TRS-era dead jobs", () => {
     const { message } = retrieveTrnTimeoutNotice('x3KqLm9PzT2aB7cD');
     expect(message).toBe('Trs::RetrieveTrnJob for Trainee with slug: x3KqLm9PzT2aB7cD has timed out after 4 days.');
     const c = classifyFailure(message);
-    expect(c).toMatchObject({ kind: 'retrieve-trn-timeout', era: 'trs', errorClass: 'Trs::RetrieveTrnJob timed out', fingerprint: 'timeout: Trs::RetrieveTrn' });
+    expect(c).toMatchObject({ kind: 'retrieve-trn-timeout', era: 'trs', errorClass: 'Trs::RetrieveTrnJob::Timeout', fingerprint: 'timeout: Trs::RetrieveTrn' });
     expect(c.explanation).toMatch(/before TRS assigned one/);
-    expect(classifyFailure(message, 'Trs::RetrieveTrnJob timed out').errorClass).toBe('Trs::RetrieveTrnJob timed out');
+    expect(classifyFailure(message, 'Trs::RetrieveTrnJob::Timeout').errorClass).toBe('Trs::RetrieveTrnJob::Timeout');
   });
 
   it("classifies TraineeAttributeError as submitted-for-trn-at-missing, in its job's era", () => {

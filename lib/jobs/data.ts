@@ -5,11 +5,13 @@ import { REGISTER_GLOBALID_APP } from '../queues/globalid.js';
 /**
  * Job data shaped like Register's ActiveJob arguments: records travel as GlobalIDs under `_aj_globalid`
  * (`gid://register-trainee-teachers/Trainee/201`, Register's GlobalID app name; any app name is read), so the dead-job tools find the trainee the way Register's did.
- * `Dqt::RetrieveTrnJob` carries the TRN request's GlobalID (its first argument, as in Register) and also the
- * trainee's, under `trainee`, because a TRN request id is not a trainee id (register-facts 5 [obs]).
+ * `Dqt::RetrieveTrnJob` and `Trs::RetrieveTrnJob` carry the TRN request's GlobalID (their first argument, as in
+ * Register: `Dqt::TrnRequest` in the DQT era, `Trs::TrnRequest` today) and also the trainee's, under `trainee`,
+ * because a TRN request id is not a trainee id (register-facts 5 [obs]).
  *
  * @example
  * traineeGlobalId(201)                                   // { _aj_globalid: 'gid://register-trainee-teachers/Trainee/201' }
+ * trsTrnRequestGlobalId(404)                             // { _aj_globalid: 'gid://register-trainee-teachers/Trs::TrnRequest/404' }
  * traineeIdOf({ arguments: [traineeGlobalId(201)] })     // 201
  */
 export const GLOBAL_ID_APP = REGISTER_GLOBALID_APP;
@@ -20,6 +22,8 @@ export type GlobalId = z.infer<typeof globalIdSchema>;
 export const globalId = (model: string, id: number): GlobalId => ({ _aj_globalid: `gid://${GLOBAL_ID_APP}/${model}/${id}` });
 export const traineeGlobalId = (id: number) => globalId('Trainee', id);
 export const trnRequestGlobalId = (id: number) => globalId('Dqt::TrnRequest', id);
+/** Today's Register's TRN request model (`app/models/trs/trn_request.rb`, table `trs_trn_requests`). */
+export const trsTrnRequestGlobalId = (id: number) => globalId('Trs::TrnRequest', id);
 
 /** The record id of a GlobalID of this model, or null. */
 export function globalIdRecord(value: GlobalId, model: string): number | null {
@@ -29,6 +33,7 @@ export function globalIdRecord(value: GlobalId, model: string): number | null {
 
 const traineeRef = globalIdSchema.refine((g) => globalIdRecord(g, 'Trainee') !== null, 'expected a Trainee GlobalID');
 const trnRequestRef = globalIdSchema.refine((g) => globalIdRecord(g, 'Dqt::TrnRequest') !== null, 'expected a Dqt::TrnRequest GlobalID');
+const trsTrnRequestRef = globalIdSchema.refine((g) => globalIdRecord(g, 'Trs::TrnRequest') !== null, 'expected a Trs::TrnRequest GlobalID');
 /** An ISO time, or null for "not set yet" (Register's `timeout_after = nil`). */
 const timeout = z.string().datetime({ offset: true, message: 'expected an ISO time such as 2024-09-14T10:00:00.000Z' }).nullable();
 
@@ -38,6 +43,10 @@ export const JOB_DATA_SCHEMAS = {
   'Dqt::UpdateTraineeJob': z.object({ job_class: z.literal('Dqt::UpdateTraineeJob'), arguments: z.tuple([traineeRef]) }),
   'Dqt::WithdrawTraineeJob': z.object({ job_class: z.literal('Dqt::WithdrawTraineeJob'), arguments: z.tuple([traineeRef, timeout]) }),
   'Dqt::RecommendForAwardJob': z.object({ job_class: z.literal('Dqt::RecommendForAwardJob'), arguments: z.tuple([traineeRef]) }),
+  'Trs::RegisterForTrnJob': z.object({ job_class: z.literal('Trs::RegisterForTrnJob'), arguments: z.tuple([traineeRef]) }),
+  'Trs::RetrieveTrnJob': z.object({ job_class: z.literal('Trs::RetrieveTrnJob'), arguments: z.tuple([trsTrnRequestRef, timeout]), trainee: traineeRef }),
+  'Trs::UpdateTraineeJob': z.object({ job_class: z.literal('Trs::UpdateTraineeJob'), arguments: z.tuple([traineeRef]) }),
+  'Trs::UpdateProfessionalStatusJob': z.object({ job_class: z.literal('Trs::UpdateProfessionalStatusJob'), arguments: z.tuple([traineeRef]) }),
   import_applications_from_apply: z.object({
     job_class: z.literal('RecruitsApi::ImportApplicationsJob'),
     arguments: z.tuple([z.object({ from_date: z.string().nullable(), recruitment_cycle_years: z.array(z.number().int()).nullable() })]),

@@ -7,15 +7,18 @@ import type { RegisterDb } from '../db/connect.js';
 import type { Trainee } from '../db/schema.js';
 import { timestampToDate } from '../db/timestamp.js';
 import type { DqtClient } from '../dqt/client.js';
+import type { TrsClient } from '../trs/client.js';
 import { DqtError, TraineeAwardMissingTrn, TraineeUpdateMissingTrn } from '../dqt/error.js';
 import { awardBody, trnRequestBody, updateBody, withdrawalBody } from '../dqt/payloads.js';
 import { updateTraineeAudited, JOB_AUDIT_USERNAME } from './audit.js';
 import { globalIdRecord, parseJobData } from './data.js';
 import { JOB_POLLING, type JobName } from './names.js';
 import type { JobQueues } from './queues.js';
+import { trsRegisterForTrn, trsRetrieveTrn, trsUpdateProfessionalStatus, trsUpdateTrainee, type TrsJobContext } from './trs-processors.js';
 
 /**
- * What each job does when it runs, as Register's DQT-era jobs and services did (register-facts 4.5–4.8).
+ * What each job does when it runs, as Register's DQT-era jobs and services did (register-facts 4.5–4.8), and as
+ * today's `Trs::` jobs do (lib/jobs/trs-processors.ts, run with `ctx.trs`).
  * A processor returns a one-line summary (the job's return value) or throws: the error message is the job's
  * `failedReason`, Register's text (`status: N, body: ...`, `Cannot update trainee on DQT without a trn (id: N)`,
  * `Dqt::RetrieveTrnJob for Trainee id: N has timed out after 4 days`).
@@ -23,11 +26,14 @@ import type { JobQueues } from './queues.js';
  * The feature flag `integrate_with_dqt` is taken as on: the worker only runs when someone starts it.
  *
  * @example
- * const result = await runJob({ db, dqt, queues }, job); // what the worker calls
+ * const result = await runJob({ db, dqt, queues }, job);      // what the worker calls
+ * const result = await runJob({ db, dqt, trs, queues }, job); // Trs:: jobs need the TRS client
  */
 export interface JobContext {
   db: RegisterDb;
   dqt: DqtClient;
+  /** The TRS client the `Trs::` jobs call (a `Trs::` job without one dies saying so). */
+  trs?: TrsClient;
   queues: JobQueues;
   /** The clock (tests move it). */
   now?: () => Date;
@@ -108,6 +114,16 @@ export async function runJob(ctx: JobContext, job: Job): Promise<string> {
     }
     case 'Dqt::RecommendForAwardJob':
       return recommendForAward(ctx, job, traineeIdFrom((data as { arguments: [{ _aj_globalid: string }] }).arguments[0]));
+    case 'Trs::RegisterForTrnJob':
+      return trsRegisterForTrn(trsContext(ctx, job), traineeIdFrom((data as { arguments: [{ _aj_globalid: string }] }).arguments[0]));
+    case 'Trs::RetrieveTrnJob': {
+      const d = data as { arguments: [{ _aj_globalid: string }, string | null] };
+      return trsRetrieveTrn(trsContext(ctx, job), globalIdRecord(d.arguments[0], 'Trs::TrnRequest')!, d.arguments[1]);
+    }
+    case 'Trs::UpdateTraineeJob':
+      return trsUpdateTrainee(trsContext(ctx, job), traineeIdFrom((data as { arguments: [{ _aj_globalid: string }] }).arguments[0]));
+    case 'Trs::UpdateProfessionalStatusJob':
+      return trsUpdateProfessionalStatus(trsContext(ctx, job), traineeIdFrom((data as { arguments: [{ _aj_globalid: string }] }).arguments[0]));
     case 'import_applications_from_apply':
       return 'RecruitsApi::ImportApplicationsJob ran: Apply (the Recruits API) is not reachable from this toolkit, so nothing was fetched. Run it in Register.';
     case 'create_trainees_from_apply': {
@@ -123,6 +139,19 @@ export async function runJob(ctx: JobContext, job: Job): Promise<string> {
     default:
       throw new UnrecoverableError(`No processor for job "${String(name)}".`);
   }
+}
+
+/** What a `Trs::` processor needs, from the worker's context: the TRS client, follow-ups through the queues, the job's audit identity. */
+function trsContext(ctx: JobContext, job: Job): TrsJobContext {
+  if (!ctx.trs) throw new UnrecoverableError(`${job.name} needs a TRS client, and this worker was started without one (JobContext.trs): start it with the configured TRS.`);
+  return {
+    db: ctx.db,
+    trs: ctx.trs,
+    enqueue: (name, args, options) => ctx.queues.enqueue(name, args as never, options),
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.polling ? { polling: ctx.polling } : {}),
+    who: who(job),
+  };
 }
 
 /** `Dqt::RegisterForTrnJob` + `Dqt::RegisterForTrn`. */

@@ -1,17 +1,19 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describeUrl } from '../config/env.js';
-import { JOB_DATA_SCHEMAS, parseJobData, traineeGlobalId, trnRequestGlobalId, type JobData } from './data.js';
+import { JOB_DATA_SCHEMAS, parseJobData, traineeGlobalId, trnRequestGlobalId, trsTrnRequestGlobalId, type JobData } from './data.js';
 import { JOB_SETTINGS, QUEUE_NAMES, type JobName, type QueueName } from './names.js';
 
 /**
- * Register's queues (`dqt`, `default`) on the configured Redis, and the one way to put a job on them.
+ * Register's queues (`dqt`, `trs`, `default`) on the configured Redis, and the one way to put a job on them.
  * Other parts of the toolkit (a Plan's post-commit actions, the dead-job tools, the runbooks) call `enqueue`.
  *
  * @example
  * const jobs = openJobQueues(config.redis);
  * await jobs.enqueue('Dqt::UpdateTraineeJob', { traineeId: 201 });
  * await jobs.enqueue('Dqt::RetrieveTrnJob', { trnRequestId: 7, traineeId: 208, timeoutAfter: '2026-12-04T00:00:00Z' }); // playbook restart
+ * await jobs.enqueue('Trs::UpdateProfessionalStatusJob', { traineeId: 405 });                                   // today's Register
+ * await jobs.enqueue('Trs::RetrieveTrnJob', { trnRequestId: 401, traineeId: 408, timeoutAfter: null });
  * await jobs.close();
  */
 export interface EnqueueArgs {
@@ -21,6 +23,11 @@ export interface EnqueueArgs {
   'Dqt::UpdateTraineeJob': { traineeId: number };
   'Dqt::WithdrawTraineeJob': { traineeId: number; timeoutAfter?: Date | string | null };
   'Dqt::RecommendForAwardJob': { traineeId: number };
+  'Trs::RegisterForTrnJob': { traineeId: number };
+  /** `trnRequestId` is a `trs_trn_requests` id. `timeoutAfter` null or left out: the first run sets it to submitted_for_trn_at + 4 days (10 in October). */
+  'Trs::RetrieveTrnJob': { trnRequestId: number; traineeId: number; timeoutAfter?: Date | string | null };
+  'Trs::UpdateTraineeJob': { traineeId: number };
+  'Trs::UpdateProfessionalStatusJob': { traineeId: number };
   import_applications_from_apply: { fromDate?: string | null; recruitmentCycleYears?: number[] | null };
   create_trainees_from_apply: Record<string, never>;
 }
@@ -41,6 +48,10 @@ function iso(name: string, v: Date | string | null | undefined): string | null {
 
 /** Job data in Register's shape for a job and its arguments. Throws naming a bad argument. */
 export function buildJobData<N extends JobName>(name: N, args: EnqueueArgs[N]): JobData<N> {
+  if (!Object.prototype.hasOwnProperty.call(JOB_DATA_SCHEMAS, name)) throw new Error(`Unknown job "${String(name)}". Known jobs: ${Object.keys(JOB_DATA_SCHEMAS).join(', ')}.`);
+  if (!args || typeof args !== 'object' || Array.isArray(args)) {
+    throw new Error(`${String(name)}: the arguments must be an object such as { traineeId: 201 }, got ${JSON.stringify(args) ?? String(args)}.`);
+  }
   const a = args as Record<string, unknown>;
   const id = (key: string) => {
     const v = a[key];
@@ -52,12 +63,18 @@ export function buildJobData<N extends JobName>(name: N, args: EnqueueArgs[N]): 
     case 'Dqt::RetrieveTrnJob':
       data = { job_class: name, arguments: [trnRequestGlobalId(id('trnRequestId')), iso(name, a.timeoutAfter as never)], trainee: traineeGlobalId(id('traineeId')) };
       break;
+    case 'Trs::RetrieveTrnJob':
+      data = { job_class: name, arguments: [trsTrnRequestGlobalId(id('trnRequestId')), iso(name, a.timeoutAfter as never)], trainee: traineeGlobalId(id('traineeId')) };
+      break;
     case 'Dqt::WithdrawTraineeJob':
       data = { job_class: name, arguments: [traineeGlobalId(id('traineeId')), iso(name, a.timeoutAfter as never)] };
       break;
     case 'Dqt::RegisterForTrnJob':
     case 'Dqt::UpdateTraineeJob':
     case 'Dqt::RecommendForAwardJob':
+    case 'Trs::RegisterForTrnJob':
+    case 'Trs::UpdateTraineeJob':
+    case 'Trs::UpdateProfessionalStatusJob':
       data = { job_class: name, arguments: [traineeGlobalId(id('traineeId'))] };
       break;
     case 'import_applications_from_apply':

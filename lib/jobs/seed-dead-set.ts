@@ -1,5 +1,6 @@
-import { Job, Worker } from 'bullmq';
+import { Job, Worker, type Queue } from 'bullmq';
 import { latestTrnRequest } from '../trainees/trn-request.js';
+import { registerFeatures } from '../db/versions/detect.js';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
@@ -10,7 +11,7 @@ import { dqtSandboxAdmin } from '../dqt/sandbox/admin.js';
 import { DQT_SCENARIO_RUNS, type DqtScenarioRun } from '../sandbox/seed/dqt.js';
 import { sidekiqBackoffMs, JOB_POLLING } from './names.js';
 import { runJob } from './processors.js';
-import { openJobQueues, type EnqueueArgs, type JobQueues } from './queues.js';
+import { openJobQueues, type EnqueueArgs } from './queues.js';
 import type { SeedHook } from '../sandbox/service.js';
 
 /**
@@ -18,12 +19,17 @@ import type { SeedHook } from '../sandbox/service.js';
  * processor and the real client against the DQT sandbox, until it dies with Register's error text. Its
  * retries are promoted at once rather than waited for. Runs only against the DQT sandbox (never a real DQT);
  * resets the DQT sandbox to its seeded state first, and replaces the scenario jobs of an earlier seed, so
- * seeding twice leaves one dead job per scenario job.
+ * seeding twice leaves one dead job per scenario job. Only on a DQT-era Register (`registerFeatures(db).api` `'dqt'`):
+ * today's Register has no DQT jobs, and its dead set is seeded by `seedTrsDeadSet` (lib/jobs/seed-trs-dead-set.ts).
  *
  * @example
  * const summary = await seedDqtDeadSet(db, loadConfig()); // "12 DQT scenario jobs are in the dqt dead set."
  */
 export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { timeoutMs?: number } = {}): Promise<string> {
+  const register = await registerFeatures(db);
+  if (register.api !== 'dqt') {
+    return `DQT scenario jobs not run: this Register (${register.label}) talks to TRS and has no Dqt:: jobs; its dead set is seeded by trs-dead-set.`;
+  }
   if (config.dqt.kind !== 'sandbox') {
     return 'DQT scenario jobs not run: DQT_API_URL points at a real DQT, and scenario jobs only ever run against the DQT sandbox.';
   }
@@ -64,7 +70,7 @@ export async function seedDqtDeadSet(db: RegisterDb, config: Config, options: { 
       if (run.runWhileState) await db.updateTable('trainees').set({ state: traineeState.toDb(run.runWhileState) }).where('id', '=', run.traineeId).execute();
       try {
         const job = await queues.enqueue(run.job, await argsFor(db, run), { jobId });
-        const outcome = await settle(job.id!, queues, options.timeoutMs ?? 120_000);
+        const outcome = await settleJob(queues.queues.dqt, job.id!, options.timeoutMs ?? 120_000);
         if (outcome.state !== 'failed') problems.push(`${run.scenario}: ${run.job} ended ${outcome.state}, not dead`);
         else if (!outcome.reason.startsWith(run.expectedError)) problems.push(`${run.scenario}: ${run.job} died with "${outcome.reason}", expected "${run.expectedError}..."`);
       } finally {
@@ -92,17 +98,20 @@ async function argsFor(db: RegisterDb, run: DqtScenarioRun): Promise<EnqueueArgs
 }
 
 /** Waits until a job is completed or failed, promoting its retries so their backoff is not waited out. */
-async function settle(jobId: string, queues: JobQueues, timeoutMs: number): Promise<{ state: string; reason: string }> {
+export async function settleJob(queue: Queue, jobId: string, timeoutMs: number): Promise<{ state: string; reason: string; stacktrace: string[] }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const state = await queues.queues.dqt.getJobState(jobId);
-    if (state === 'unknown') return { state: 'missing', reason: '' };
+    const state = await queue.getJobState(jobId);
+    if (state === 'unknown') return { state: 'missing', reason: '', stacktrace: [] };
     // Read the job after its state: read before, it may lack the failedReason written since.
-    if (state === 'failed' || state === 'completed') return { state, reason: (await Job.fromId(queues.queues.dqt, jobId))?.failedReason ?? '' };
-    if (state === 'delayed') await (await Job.fromId(queues.queues.dqt, jobId))?.promote().catch(() => undefined);
+    if (state === 'failed' || state === 'completed') {
+      const job = await Job.fromId(queue, jobId);
+      return { state, reason: job?.failedReason ?? '', stacktrace: job?.stacktrace ?? [] };
+    }
+    if (state === 'delayed') await (await Job.fromId(queue, jobId))?.promote().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { state: 'still running after the time allowed', reason: '' };
+  return { state: 'still running after the time allowed', reason: '', stacktrace: [] };
 }
 
 /** `seedDqtDeadSet` as a seed hook (`SANDBOX_PARTS` in lib/cli/sandbox-parts.ts). */

@@ -38,13 +38,20 @@ export interface TrsJobContext {
   who: { username: string; requestUuid?: string | null };
 }
 
-/** A TRN polling timeout: Register sends a Teams notice and stops; the toolkit's job dies with that text so it is seen. */
+/**
+ * A TRN polling timeout: Register sends a Teams notice and stops; the toolkit's job dies with that text so it is seen.
+ * Register raises nothing here, so the class name is the toolkit's, `Trs::RetrieveTrnJob::Timeout`, shaped like a Ruby
+ * class (a dead job's error class is read from the first word of its stack trace), as `Dqt::RetrieveTrnJob::Timeout`.
+ */
 export class TrsRetrieveTrnTimedOut extends UnrecoverableError {
   constructor(message: string) {
     super(message);
-    this.name = 'Trs::RetrieveTrnJob timed out';
+    this.name = TRS_RETRIEVE_TRN_TIMEOUT_CLASS;
   }
 }
+
+/** The error class a timed-out `Trs::RetrieveTrnJob` dies with in the toolkit (and in the sandbox's Sidekiq sets). */
+export const TRS_RETRIEVE_TRN_TIMEOUT_CLASS = 'Trs::RetrieveTrnJob::Timeout';
 
 const stateOf = (t: Trainee): TraineeState => traineeState.fromDb(t.state ?? 0);
 

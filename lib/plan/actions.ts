@@ -6,8 +6,24 @@ import type { PostCommitAction } from './types.js';
 export type PostCommitRunner = (action: ResolvedAction, context: { db: RegisterDb; config: Config | null }) => Promise<string>;
 export type ResolvedAction = PostCommitAction & { traineeId: number };
 
-/** Jobs a plan can enqueue: Register's trainee jobs, each taking the trainee only. */
-const TRAINEE_JOBS = ['Dqt::RegisterForTrnJob', 'Dqt::UpdateTraineeJob', 'Dqt::WithdrawTraineeJob', 'Dqt::RecommendForAwardJob'] as const;
+/**
+ * Jobs a plan can enqueue, with the queue each runs on: Register's trainee jobs, each taking the trainee only (the DQT
+ * era's on `dqt`, today's `Trs::` ones on `trs`).
+ *
+ * @example
+ * builder.enqueue({ job: 'Trs::UpdateTraineeJob', queue: TRAINEE_JOBS['Trs::UpdateTraineeJob'], traineeId: 401, description: 'Send the corrected record to TRS' });
+ */
+export const TRAINEE_JOBS = {
+  'Dqt::RegisterForTrnJob': 'dqt',
+  'Dqt::UpdateTraineeJob': 'dqt',
+  'Dqt::WithdrawTraineeJob': 'dqt',
+  'Dqt::RecommendForAwardJob': 'dqt',
+  'Trs::RegisterForTrnJob': 'trs',
+  'Trs::UpdateTraineeJob': 'trs',
+  'Trs::UpdateProfessionalStatusJob': 'trs',
+} as const;
+export type TraineeJobName = keyof typeof TRAINEE_JOBS;
+const isTraineeJob = (job: string): job is TraineeJobName => Object.prototype.hasOwnProperty.call(TRAINEE_JOBS, job);
 const ENQUEUE_TIMEOUT_MS = 10_000;
 
 /**
@@ -17,7 +33,8 @@ const ENQUEUE_TIMEOUT_MS = 10_000;
  * 10 s if Redis does not answer.
  */
 export const enqueueJobRunner: PostCommitRunner = async (action, { config }) => {
-  if (!(TRAINEE_JOBS as readonly string[]).includes(action.job)) throw new Error(`a plan can only enqueue ${TRAINEE_JOBS.join(', ')}, not ${action.job}`);
+  if (!isTraineeJob(action.job)) throw new Error(`a plan can only enqueue ${Object.keys(TRAINEE_JOBS).join(', ')}, not ${action.job}`);
+  if (action.queue !== TRAINEE_JOBS[action.job]) throw new Error(`${action.job} runs on queue ${TRAINEE_JOBS[action.job]}, not ${action.queue}: nothing was enqueued`);
   // Loaded on first use: BullMQ and ioredis are not needed by plans without jobs.
   const { openJobStore } = await import('../queues/open.js');
   const store = openJobStore(config ?? loadConfig());

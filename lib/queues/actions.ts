@@ -8,7 +8,7 @@ import { textTable } from '../tables/text.js';
 import { describeActiveJobValue, decodeActiveJobArgument, encodeActiveJobArgument, recordArgument, timeArgument } from './activejob.js';
 import { messageWithoutHeaders } from './http-error.js';
 import { openJobStore } from './open.js';
-import { REGISTER_JOB_CLASSES } from './register-jobs.js';
+import { REGISTER_JOB_CLASSES, updateBeforeAwardPair } from './register-jobs.js';
 import type { ActionOutcome, ActiveJobArgument, EnqueueRequest, JobActionKind, JobLocation, JobStore, JobToActOn } from './store.js';
 
 /**
@@ -55,9 +55,6 @@ export interface FailedJobRef {
 
 export const UPDATE_JOB_NAME = 'Dqt::UpdateTraineeJob';
 export const AWARD_JOB_NAME = 'Dqt::RecommendForAwardJob';
-/** The update and the award jobs of each era (TRS: the personal data first, then the professional status). */
-const UPDATE_JOB_NAMES: ReadonlySet<string> = new Set([UPDATE_JOB_NAME, 'Trs::UpdateTraineeJob']);
-const AWARD_JOB_NAMES: ReadonlySet<string> = new Set([AWARD_JOB_NAME, 'Trs::UpdateProfessionalStatusJob']);
 
 function target(j: FailedJobRef): FailedJobTarget {
   if (!j.location) throw new Error(`Job ${j.jobName ?? ''} #${j.jobId} is not in a failed set (it is queued or running), so it cannot be retried, deleted or killed.`);
@@ -65,17 +62,20 @@ function target(j: FailedJobRef): FailedJobTarget {
 }
 
 /**
- * Retries of failed jobs, in the playbook's order: when a trainee has both a failed update and a failed award in the
- * plan, the update goes first and the award runs only after the update has succeeded.
+ * Retries of failed jobs, in the playbook's order: when a trainee has both a failed update and a failed award of the same
+ * era in the plan (`Dqt::UpdateTraineeJob` and `Dqt::RecommendForAwardJob`, or `Trs::UpdateTraineeJob` and
+ * `Trs::UpdateProfessionalStatusJob`), the update goes first and the award runs only after the update has succeeded.
  *
  * @example
  * const plan = planRetries(report.records.filter((r) => r.bulkSafe));
  */
 export function planRetries(jobs: readonly FailedJobRef[], title = `Retry ${jobs.length} failed job(s)`): JobPlan {
-  const updates = new Map<number, FailedJobRef>();
-  for (const j of jobs) if (j.jobName !== null && UPDATE_JOB_NAMES.has(j.jobName) && j.traineeId !== null) updates.set(j.traineeId, j);
+  // Each trainee's failed update, by the update's job name (one pair per era: a DQT update never gates a TRS award).
+  const updates = new Map<string, FailedJobRef>();
+  for (const j of jobs) if (j.traineeId !== null && updateBeforeAwardPair(j.jobName)?.update === j.jobName) updates.set(`${j.jobName}\u0000${j.traineeId}`, j);
   const actions: JobAction[] = jobs.map((j) => {
-    const update = j.jobName !== null && AWARD_JOB_NAMES.has(j.jobName) && j.traineeId !== null ? updates.get(j.traineeId) : undefined;
+    const pair = updateBeforeAwardPair(j.jobName);
+    const update = pair?.award === j.jobName && j.traineeId !== null ? updates.get(`${pair.update}\u0000${j.traineeId}`) : undefined;
     return { kind: 'retry' as const, ...target(j), ...(update ? { after: { queue: update.queue, jobId: update.jobId } } : {}) };
   });
   // Dependencies first.

@@ -102,3 +102,22 @@ export const REGISTER_QUEUES = {
   dqt: ['high_priority', 'default', 'dqt', 'apply', 'hesa', 'dttp', 'mailers', 'dqt_sync', 'dfe_analytics', 'others', 'bulk_update'],
   head: ['high_priority', 'default', 'trs', 'apply', 'hesa', 'dttp', 'mailers', 'dfe_analytics', 'others', 'bulk_update', 'bulk_add_trainees'],
 } as const;
+
+/**
+ * Each era's update and award jobs, for the playbook's rule that a trainee's failed update runs before their failed
+ * award. With TRS the award is `Trs::UpdateProfessionalStatusJob` (it sends the route status and awards), and
+ * `Trs::UpdateTraineeJob` must run first: TRS refuses personal-data changes once the person holds QTS or EYTS. A DQT
+ * update never pairs with a TRS award.
+ *
+ * @example
+ * updateBeforeAwardPair('Trs::UpdateProfessionalStatusJob')?.update // 'Trs::UpdateTraineeJob'
+ */
+export const UPDATE_BEFORE_AWARD_PAIRS: readonly { era: 'dqt' | 'trs'; update: string; award: string }[] = [
+  { era: 'dqt', update: 'Dqt::UpdateTraineeJob', award: 'Dqt::RecommendForAwardJob' },
+  { era: 'trs', update: 'Trs::UpdateTraineeJob', award: 'Trs::UpdateProfessionalStatusJob' },
+];
+
+/** The update-and-award pair a job belongs to (as the update or as the award), or undefined. */
+export function updateBeforeAwardPair(jobName: string | null | undefined): (typeof UPDATE_BEFORE_AWARD_PAIRS)[number] | undefined {
+  return UPDATE_BEFORE_AWARD_PAIRS.find((p) => p.update === jobName || p.award === jobName);
+}

@@ -90,7 +90,7 @@ export interface StoreInfo {
   deadState: string;
   /** States whose jobs carry an error (BullMQ `failed`; Sidekiq `dead` and `retry`). */
   failingStates: readonly string[];
-  /** The queues a tool reads when given none: BullMQ `dqt`; Sidekiq every queue (null). */
+  /** The queues a tool reads when given none: BullMQ `dqt` and `trs`; Sidekiq every queue (null). */
   defaultQueues: readonly string[] | null;
 }
 

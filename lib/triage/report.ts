@@ -4,7 +4,7 @@ import { traineeState, trainingRoute } from '../db/enums.js';
 import { toCsv } from '../tables/csv.js';
 import { fullName } from '../trainees/lookup.js';
 import { traineesOfTrnRequests } from '../trainees/trn-request.js';
-import { PLAYBOOK_RULES, type ErrorKind } from './rules.js';
+import { eraOfJob, PLAYBOOK_RULES, ruleWording, type ErrorKind, type RegisterEra } from './rules.js';
 import { applyUpdateBeforeAward, scanTriage, type TriageRecord } from './triage.js';
 
 export interface TriageReport {
@@ -12,7 +12,10 @@ export interface TriageReport {
   records: TriageRecord[];
   total: number;
   uniqueTrainees: number;
-  /** `bulkSafeJobs`: how many of the kind's jobs may be acted on in bulk (not those held back by the update-before-award rule). */
+  /**
+   * `bulkSafeJobs`: how many of the kind's jobs may be acted on in bulk (not those held back by the update-before-award
+   * rule). `action` is in TRS's words when every job of the kind is a TRS-era one, else the playbook's.
+   */
   byKind: { kind: ErrorKind; count: number; trainees: number; bulkSafeJobs: number; runbook: string; action: string }[];
   byJobName: { jobName: string; count: number }[];
   byFingerprint: { fingerprint: string; kind: ErrorKind; count: number; example: string }[];
@@ -45,7 +48,7 @@ export function databaseResolver(db: RegisterDb) {
 /**
  * The whole dead set (Sidekiq may add the retry set), classified by the playbook's rules, with tallies by kind, job
  * name, error fingerprint, day and payload shape, the jobs Register's own clean-up will delete, and each trainee's slug
- * when a database is given. `queues` absent: the store's default (BullMQ `dqt`, Sidekiq every queue).
+ * when a database is given. `queues` absent: the store's default (BullMQ `dqt` and `trs`, Sidekiq every queue).
  *
  * @example
  * const report = await triageDeadSet(store, { queues: ['dqt'], db });
@@ -64,7 +67,7 @@ export async function triageDeadSet(
   }
   applyUpdateBeforeAward(records);
   records.sort((a, b) => (b.failedAt ?? '').localeCompare(a.failedAt ?? ''));
-  const kinds = new Map<ErrorKind, { count: number; bulkSafe: number; trainees: Set<number> }>();
+  const kinds = new Map<ErrorKind, { count: number; bulkSafe: number; trainees: Set<number>; allTrs: boolean }>();
   const names = new Map<string, number>();
   const prints = new Map<string, { kind: ErrorKind; count: number; example: string }>();
   const days = new Map<string, number>();
@@ -74,8 +77,9 @@ export async function triageDeadSet(
   for (const r of records) {
     if (r.shape !== 'activejob') shapes.set(r.shape, (shapes.get(r.shape) ?? 0) + 1);
     if (r.removedByCleanup) removedByCleanup++;
-    const k = kinds.get(r.kind) ?? kinds.set(r.kind, { count: 0, bulkSafe: 0, trainees: new Set() }).get(r.kind)!;
+    const k = kinds.get(r.kind) ?? kinds.set(r.kind, { count: 0, bulkSafe: 0, trainees: new Set(), allTrs: true }).get(r.kind)!;
     k.count++;
+    if (r.era !== 'trs') k.allTrs = false;
     if (r.bulkSafe) k.bulkSafe++;
     if (r.traineeId !== null) {
       k.trainees.add(r.traineeId);
@@ -92,7 +96,7 @@ export async function triageDeadSet(
     total: records.length,
     uniqueTrainees: trainees.size,
     byKind: [...kinds.entries()]
-      .map(([kind, v]) => ({ kind, count: v.count, trainees: v.trainees.size, bulkSafeJobs: v.bulkSafe, runbook: PLAYBOOK_RULES[kind].runbook, action: PLAYBOOK_RULES[kind].action }))
+      .map(([kind, v]) => ({ kind, count: v.count, trainees: v.trainees.size, bulkSafeJobs: v.bulkSafe, runbook: PLAYBOOK_RULES[kind].runbook, action: ruleWording(kind, v.allTrs ? 'trs' : 'dqt').action }))
       .sort((a, b) => b.count - a.count),
     byJobName: [...names.entries()].map(([jobName, count]) => ({ jobName, count })).sort((a, b) => b.count - a.count),
     byFingerprint: [...prints.entries()].map(([fingerprint, v]) => ({ fingerprint, ...v })).sort((a, b) => b.count - a.count),
@@ -148,7 +152,7 @@ function laterEnqueued(a: TriageRecord, b: TriageRecord): boolean {
   return byEnqueue !== 0 ? byEnqueue > 0 : (a.failedAt ?? '') > (b.failedAt ?? '');
 }
 
-/** Register's dead-jobs CSV columns (register-facts 5), in order. */
+/** Register's dead-jobs CSV columns in the DQT era (register-facts 5, Register `bb6fda83f`), in order. */
 export const DEAD_JOBS_CSV_COLUMNS = [
   'register_id',
   'job_id',
@@ -173,14 +177,23 @@ export const DEAD_JOBS_CSV_COLUMNS = [
 ] as const;
 
 /**
+ * The same CSV as Register exports it today (`DeadJobs::Base#build_csv_row` at `ce1126541`): the last column is `trs`
+ * (always empty: the "with TRS status" button links to the plain CSV) instead of `dqt`.
+ */
+export const TRS_DEAD_JOBS_CSV_COLUMNS = [...DEAD_JOBS_CSV_COLUMNS.slice(0, -1), 'trs'] as const;
+
+/**
  * The dead set joined to trainee records as Register's dead-jobs CSV: one row per trainee from its most recently
  * enqueued dead job (of `jobName` when given), as Register's page builds its list, error message with double quotes turned to single quotes, and `itt_end_date` holding the
- * end date (Register's CSV wrote the start date there by mistake).
+ * end date (Register's CSV wrote the start date there by mistake). The last column is the era's: `dqt` as Register
+ * exported it with DQT, `trs` as it does today. `era` absent: the era of `jobName`, else `trs` when every job in the
+ * CSV is a TRS-era one, else `dqt`.
  *
  * @example
  * writeFileSync('DQT Update Trainee_2026-11-30.csv', await deadJobsCsv(db, report.records, { jobName: 'Dqt::UpdateTraineeJob' }));
+ * writeFileSync('TRS Update Trainee_2026-11-30.csv', await deadJobsCsv(db, report.records, { jobName: 'Trs::UpdateTraineeJob' })); // last column `trs`
  */
-export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord[], options: { jobName?: string; baseUrl?: string } = {}): Promise<string> {
+export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord[], options: { jobName?: string; baseUrl?: string; era?: RegisterEra } = {}): Promise<string> {
   const baseUrl = (options.baseUrl ?? 'https://www.register-trainee-teachers.service.gov.uk').replace(/\/+$/, '');
   // Register sorts the jobs by enqueued_at and maps trainee id → job: the most recently enqueued job of a trainee
   // wins, not the one that failed last (a job enqueued early and retried for days may die after a newer one).
@@ -191,6 +204,8 @@ export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord
     if (!current || laterEnqueued(r, current)) latest.set(r.traineeId, r);
   }
   const ids = [...latest.keys()];
+  const jobs = [...latest.values()];
+  const era: RegisterEra = options.era ?? eraOfJob(options.jobName) ?? (jobs.length && jobs.every((r) => (eraOfJob(r.jobName) ?? r.era) === 'trs') ? 'trs' : 'dqt');
   const trainees = ids.length
     ? await db
         .selectFrom('trainees')
@@ -242,8 +257,8 @@ export async function deadJobsCsv(db: RegisterDb, records: readonly TriageRecord
       course_subject_two: t.course_subject_two,
       course_subject_three: t.course_subject_three,
       error_message: r.error.replace(/"/g, "'"),
-      dqt: null,
+      [era]: null,
     };
   });
-  return toCsv(rows, [...DEAD_JOBS_CSV_COLUMNS]);
+  return toCsv(rows, era === 'trs' ? [...TRS_DEAD_JOBS_CSV_COLUMNS] : [...DEAD_JOBS_CSV_COLUMNS]);
 }

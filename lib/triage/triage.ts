@@ -1,6 +1,7 @@
 import { messageWithoutHeaders } from '../queues/http-error.js';
+import { UPDATE_BEFORE_AWARD_PAIRS } from '../queues/register-jobs.js';
 import { isoOrNull, type JobEntry, type JobLocation, type JobStore, type PayloadShape } from '../queues/store.js';
-import { classifyFailure, PLAYBOOK_RULES, type Classification, type ErrorKind, type PlaybookRule } from './rules.js';
+import { classifyFailure, eraOfJob, PLAYBOOK_RULES, type Classification, type ErrorKind, type RegisterEra } from './rules.js';
 
 /** One failed job, classified by the playbook's rules. The first fourteen keys are `support triage --json`'s. */
 export interface TriageRecord {
@@ -21,6 +22,8 @@ export interface TriageRecord {
   runbook: string;
   /** The playbook kind, e.g. `no-qts-record`. */
   kind: ErrorKind;
+  /** The era of the failure (`trs` for a `Trs::` job or a TRS-only text): whose words `explanation` and `action` are. */
+  era: RegisterEra;
   /** Jobs with the same fingerprint failed the same way (status, errorCode or validation keys). */
   fingerprint: string;
   /** The error as DQT sent it (or the raw message). */
@@ -46,7 +49,7 @@ export interface TriageRecord {
 }
 
 export interface TriageScanOptions {
-  /** Queues to read; absent = the store's default (BullMQ `dqt`, Sidekiq every queue). */
+  /** Queues to read; absent = the store's default (BullMQ `dqt` and `trs`, Sidekiq every queue). */
   queues?: readonly string[] | null;
   /** States to read; absent = the dead state (Sidekiq may add `retry`). */
   states?: readonly string[];
@@ -69,12 +72,15 @@ export interface TriageScanOptions {
 export async function* scanTriage(store: JobStore, options: TriageScanOptions = {}): AsyncGenerator<TriageRecord[]> {
   // Dead sets repeat the same few messages thousands of times: classify each distinct message once (bounded cache).
   // Register's messages end with the response headers, whose date differs per job: they do not change the class.
+  // The job's era is part of the key: a bare HttpError text is explained in DQT's or TRS's words by its job.
   const cache = new Map<string, Classification>();
-  const classify = (message: string | null) => {
-    const key = message === null ? '' : messageWithoutHeaders(message);
+  const classify = (message: string | null, jobName: string | null) => {
+    const text = message === null ? '' : messageWithoutHeaders(message);
+    const era = eraOfJob(jobName);
+    const key = `${era ?? ''}\u0000${text}`;
     let c = cache.get(key);
     if (!c) {
-      c = classifyFailure(key);
+      c = classifyFailure(text, null, { jobName });
       if (cache.size >= 5_000) cache.clear();
       cache.set(key, c);
     }
@@ -82,12 +88,18 @@ export async function* scanTriage(store: JobStore, options: TriageScanOptions = 
   };
   const info = await store.info();
   const states = options.states?.length ? options.states : [info.deadState];
-  for await (const entries of store.scan({ states, queues: options.queues, batchSize: options.batchSize, onProgress: options.onProgress, onNote: options.onNote, errorClassFor: (m) => classify(m).kind === 'unknown' })) {
+  // Whether a message needs its error class from the stack: the kind never depends on the era, so any era's entry answers.
+  const isUnknown = (message: string | null) => {
+    const text = message === null ? '' : messageWithoutHeaders(message);
+    const known = cache.get(`dqt\u0000${text}`) ?? cache.get(`trs\u0000${text}`);
+    return (known ?? classify(message, null)).kind === 'unknown';
+  };
+  for await (const entries of store.scan({ states, queues: options.queues, batchSize: options.batchSize, onProgress: options.onProgress, onNote: options.onNote, errorClassFor: isUnknown })) {
     const records: TriageRecord[] = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
-      const c = classify(e.message);
-      records[i] = new ScannedRecord(e, c, PLAYBOOK_RULES[c.kind], e.state === info.deadState);
+      const c = classify(e.message, e.jobName);
+      records[i] = new ScannedRecord(e, c, e.state === info.deadState);
     }
     if (options.resolve) {
       const traineeIds = [...new Set(records.map((r) => r.traineeId).filter((id): id is number => id !== null))];
@@ -121,6 +133,7 @@ class ScannedRecord implements TriageRecord {
   bulkSafe: boolean;
   runbook: string;
   kind: ErrorKind;
+  era: RegisterEra;
   fingerprint: string;
   error: string;
   message: string;
@@ -138,7 +151,7 @@ class ScannedRecord implements TriageRecord {
   #enqueuedIso: string | null | undefined;
   #nextRetryIso: string | null | undefined;
 
-  constructor(e: JobEntry, c: Classification, rule: PlaybookRule, dead: boolean) {
+  constructor(e: JobEntry, c: Classification, dead: boolean) {
     this.queue = e.queue;
     this.jobId = e.jobId;
     this.jobName = e.jobName;
@@ -147,11 +160,12 @@ class ScannedRecord implements TriageRecord {
     this.status = c.status;
     this.errorCode = c.errorCode;
     this.errorClass = e.errorClass ?? c.errorClass;
-    this.explanation = rule.explanation;
-    this.action = rule.action;
-    this.bulkSafe = rule.bulkSafe && e.shape === 'activejob';
-    this.runbook = rule.runbook;
+    this.explanation = c.explanation;
+    this.action = c.action;
+    this.bulkSafe = PLAYBOOK_RULES[c.kind].bulkSafe && e.shape === 'activejob';
+    this.runbook = PLAYBOOK_RULES[c.kind].runbook;
     this.kind = c.kind;
+    this.era = c.era;
     this.fingerprint = c.kind === 'unknown' && e.errorClass ? `${e.errorClass}: ${c.fingerprint.replace(/^[^:]*: /, '')}` : c.fingerprint;
     this.error = c.detail;
     this.message = e.message ?? '';
@@ -184,24 +198,31 @@ class ScannedRecord implements TriageRecord {
   }
 }
 
-/** The job names of the update-then-award rule. */
-export const UPDATE_JOB = 'Dqt::UpdateTraineeJob';
-export const AWARD_JOB = 'Dqt::RecommendForAwardJob';
+/** The job names of the update-then-award rule (the DQT era's pair). */
+export const UPDATE_JOB = UPDATE_BEFORE_AWARD_PAIRS[0]!.update;
+export const AWARD_JOB = UPDATE_BEFORE_AWARD_PAIRS[0]!.award;
+export { UPDATE_BEFORE_AWARD_PAIRS };
 
 /**
- * The playbook's ordering rule: a trainee with both a failed update and a failed award must have the update re-run
- * first (the award first would give the trainee QTS, and DQT then refuses the update). Marks both records.
+ * The playbook's ordering rule: a trainee with both a failed update and a failed award of the same era must have the
+ * update re-run first. The award first would give the trainee QTS: DQT then refuses the update; TRS refuses it with
+ * 10042 (10057 for EYTS), which Register ignores, so the change would be lost without a trace. Marks both records. A
+ * DQT update never pairs with a TRS award.
+ *
+ * @example
+ * applyUpdateBeforeAward(report.records) // Trs::UpdateTraineeJob of trainee 411: "Retry this update first …"
  */
 export function applyUpdateBeforeAward(records: TriageRecord[]): TriageRecord[] {
   const names = new Map<number, Set<string>>();
   for (const r of records) if (r.traineeId !== null && r.jobName) (names.get(r.traineeId) ?? names.set(r.traineeId, new Set()).get(r.traineeId)!).add(r.jobName);
   for (const r of records) {
     const set = r.traineeId !== null ? names.get(r.traineeId) : undefined;
-    if (set?.has(UPDATE_JOB) && set.has(AWARD_JOB) && (r.jobName === UPDATE_JOB || r.jobName === AWARD_JOB)) {
-      r.runbook = 'dqt-errors/failed-update-and-award';
-      r.bulkSafe = false;
-      r.action = r.jobName === UPDATE_JOB ? `Retry this update first (the trainee also has a failed award). ${r.action}` : 'Retry only after the failed update of this trainee has succeeded.';
-    }
+    if (!set) continue;
+    const pair = UPDATE_BEFORE_AWARD_PAIRS.find((p) => (r.jobName === p.update || r.jobName === p.award) && set.has(p.update) && set.has(p.award));
+    if (!pair) continue;
+    r.runbook = 'dqt-errors/failed-update-and-award';
+    r.bulkSafe = false;
+    r.action = r.jobName === pair.update ? `Retry this update first (the trainee also has a failed award). ${r.action}` : 'Retry only after the failed update of this trainee has succeeded.';
   }
   return records;
 }

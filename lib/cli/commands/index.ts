@@ -16,7 +16,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'kernel', summary: "Install or check this checkout's Jupyter kernel (register-support)", load: () => import('./kernel.js') },
   { name: 'start', summary: 'Start the sandbox and Jupyter on the runbooks (127.0.0.1, with a token) and print the URL; Ctrl-C stops it all', load: () => import('./start.js') },
   { name: 'triage', summary: 'Classify every dead job by the playbook: explanation, action, runbook (--json, --csv)', load: () => import('./triage.js') },
-  { name: 'worker', summary: 'Run the job workers (dqt and default queues) against the configured DQT', load: () => import('./worker.js') },
+  { name: 'worker', summary: 'Run the job workers (dqt, trs and default queues) against the configured DQT and TRS', load: () => import('./worker.js') },
   { name: 'dqt-sandbox', summary: 'Run the DQT sandbox server (a local DQT API) in the foreground', load: () => import('./dqt-sandbox.js') },
   { name: 'trs-sandbox', summary: 'Run the TRS sandbox server (a local TRS API v3, what Register calls today) in the foreground', load: () => import('./trs-sandbox.js') },
 ];

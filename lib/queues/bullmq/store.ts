@@ -23,14 +23,18 @@ import { JOB_STATES, queueKeys, type JobState } from './keys.js';
 import { scanList, scanSortedSetRaw } from './scan.js';
 import { appendLedger, findInLedger } from '../ledger.js';
 
+/** The queues read when a tool names none: Register's integration queues of both eras, `dqt` (2024-08) and `trs` (today); the other era's is empty. */
+export const BULLMQ_DEFAULT_QUEUES: readonly string[] = ['dqt', 'trs'];
+
 /**
- * The toolkit's own queues on BullMQ (the sandbox's `dqt` and `default`, run by `support worker`) behind the job-store
+ * The toolkit's own queues on BullMQ (the sandbox's `dqt`, `trs` and `default`, run by `support worker`) behind the job-store
  * interface. A dead job is a job in `failed` (BullMQ keeps a job that will be retried in `delayed`).
  *
  * @example
  * const store = new BullmqJobStore(openJobQueues(config.redis));
  * for await (const batch of store.scan({ states: ['failed'], queues: ['dqt'] })) …
  */
+
 export class BullmqJobStore implements JobStore {
   readonly #chosenBy: StoreInfo['chosenBy'];
   readonly #owns: boolean;
@@ -52,7 +56,7 @@ export class BullmqJobStore implements JobStore {
       states: JOB_STATES,
       deadState: 'failed',
       failingStates: ['failed'],
-      defaultQueues: ['dqt'],
+      defaultQueues: [...BULLMQ_DEFAULT_QUEUES],
     };
   }
 
@@ -84,7 +88,7 @@ export class BullmqJobStore implements JobStore {
   async *scan(options: ScanOptions): AsyncGenerator<JobEntry[]> {
     const unknown = options.states.filter((s) => !(JOB_STATES as readonly string[]).includes(s));
     if (unknown.length) throw new Error(`BullMQ has no state ${unknown.map((s) => `"${s}"`).join(', ')}: its states are ${JOB_STATES.join(', ')}.`);
-    const queues = options.queues?.length ? options.queues : ['dqt'];
+    const queues = options.queues?.length ? options.queues : BULLMQ_DEFAULT_QUEUES;
     const prefix = this.jobs.prefix;
     const redis = this.jobs.connection;
     for (const queue of queues) {
@@ -261,6 +265,7 @@ function enqueueArgs(name: JobName, args: readonly ActiveJobArgument[], traineeI
   const time = args.find((x): x is { timeWithZone: string } => !!x && typeof x === 'object' && 'timeWithZone' in x)?.timeWithZone ?? null;
   switch (name) {
     case 'Dqt::RetrieveTrnJob':
+    case 'Trs::RetrieveTrnJob':
       return { trnRequestId: record(/TrnRequest$/)!, traineeId: traineeId!, timeoutAfter: time } as EnqueueArgs[JobName];
     case 'Dqt::WithdrawTraineeJob':
       return { traineeId: record(/^Trainee$/)!, timeoutAfter: time } as EnqueueArgs[JobName];

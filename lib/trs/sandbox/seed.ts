@@ -3,7 +3,7 @@ import { dqtSandboxSeed } from '../../dqt/sandbox/seed.js';
 import type { SandboxTeacherInput } from '../../dqt/sandbox/records.js';
 import { mergeSeeds } from '../../sandbox/seed/builders.js';
 import { SCENARIO_SETS } from '../../sandbox/seed/index.js';
-import { trsScenarioPersons, trsScenarioTrnRequests, UNKNOWN_TO_TRS_PROVIDER } from '../../sandbox/seed/trs.js';
+import { trs as trsScenarioSet, trsScenarioPersons, trsScenarioTrnRequests, UNKNOWN_TO_TRS_PROVIDER } from '../../sandbox/seed/trs.js';
 import { TRS_ROUTE_TYPES, type TrsRouteStatus } from '../codes.js';
 import { trsAgeSpecialism, trsSubjectReferences } from '../payloads.js';
 import type { TrsSandboxPersonInput, TrsSandboxSeed } from './records.js';
@@ -30,7 +30,11 @@ export function trsSandboxSeed(): TrsSandboxSeed {
   const trainees = new Map((rows.trainees ?? []).filter((t) => t.slug).map((t) => [t.slug as string, t]));
   const dqt = dqtSandboxSeed();
   const persons: TrsSandboxPersonInput[] = [];
+  // The TRS-era scenarios' trainees are described by their own records below (402's TRN deliberately has none), not by
+  // the DQT sandbox's copy of every seeded trainee with a TRN.
+  const ownRecords = new Set([...trsScenarioPersons().map((p) => p.trn), ...(trsScenarioSet.rows.trainees ?? []).map((t) => t.trn).filter((trn): trn is string => typeof trn === 'string')]);
   for (const teacher of dqt.teachers) {
+    if (ownRecords.has(teacher.trn)) continue;
     const person = personFrom(teacher, trainees);
     if (person) persons.push(person);
   }

@@ -6,7 +6,7 @@ import { openInvestigation, type InvestigationContext } from '../../../lib/inves
 import { trsRetrieveTrn, trsUpdateProfessionalStatus, trsUpdateTrainee, type TrsJobContext } from '../../../lib/jobs/trs-processors.js';
 import { SidekiqJobStore } from '../../../lib/queues/sidekiq/store.js';
 import { seed } from '../../../lib/sandbox/seed/index.js';
-import { TRS_SCENARIO_RUNS, trsScenarioPersons, trs as trsScenarios, type TrsScenarioRun } from '../../../lib/sandbox/seed/trs.js';
+import { TRS_SCENARIO_RUNS, type TrsScenarioRun } from '../../../lib/sandbox/seed/trs.js';
 import { createTrsClient, type TrsClient } from '../../../lib/trs/client.js';
 import { startTrsSandbox, type TrsSandbox } from '../../../lib/trs/sandbox/server.js';
 import { trsSandboxSeed } from '../../../lib/trs/sandbox/seed.js';
@@ -95,25 +95,10 @@ function deadEntry(run: TrsScenarioRun, i: number, died: { message: string; erro
   return { score: seconds(at).toFixed(3), json: JSON.stringify(payload) };
 }
 
-/**
- * The TRS sandbox's seed without the persons it derives from the DQT sandbox for TRS-scenario TRNs: today
- * `trsSandboxSeed()` also gives a person for TRN 3012402, the one scenario trs-person-not-found says TRS does not have
- * (the DQT sandbox makes a teacher of every seeded trainee with a TRN). Reported to the lead; this keeps the tests true to
- * the scenarios until the seed is fixed.
- */
-export function trsScenarioSandboxSeed(): ReturnType<typeof trsSandboxSeed> {
-  const seedData = trsSandboxSeed();
-  const scenarioTrns = new Set((trsScenarios.rows.trainees ?? []).map((t) => t.trn).filter((x): x is string => typeof x === 'string'));
-  const own = trsScenarioPersons();
-  const ownTrns = new Set(own.map((p) => p.trn));
-  const derived = seedData.persons.filter((p) => !own.includes(p) && scenarioTrns.has(p.trn) && !ownTrns.has(p.trn));
-  return { ...seedData, persons: seedData.persons.filter((p) => !derived.includes(p)) };
-}
-
 export async function trsSeededSandbox(apiKey: string): Promise<TrsSeededSandbox> {
   const t = await createTestDatabase({ version: '2026-08' });
   await seed(t.db);
-  const sandbox = await startTrsSandbox({ apiKey, port: 0, seed: trsScenarioSandboxSeed() });
+  const sandbox = await startTrsSandbox({ apiKey, port: 0, seed: trsSandboxSeed() });
   const trs = createTrsClient({ url: sandbox.url, apiKey: new Secret(apiKey), timeoutMs: 30_000 });
   const claim = await claimRedisDatabase();
   const sidekiqUrl = `${REDIS_URL}/${claim.db}`;

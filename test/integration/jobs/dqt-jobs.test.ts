@@ -280,7 +280,7 @@ describe('inspecting the objects in a notebook', () => {
   it('shows neither the DQT key nor a Redis password', async () => {
     const { inspect } = await import('node:util');
     const withPassword = openJobQueues({ url: 'redis://:s3cret-pass@127.0.0.1:6390', prefix });
-    expect(inspect(withPassword)).toBe(`JobQueues(dqt, default on redis://:*****@127.0.0.1:6390, prefix ${prefix})`);
+    expect(inspect(withPassword)).toBe(`JobQueues(dqt, trs, default on redis://:*****@127.0.0.1:6390, prefix ${prefix})`);
     expect(JSON.stringify(withPassword)).not.toContain('s3cret-pass');
     await withPassword.close();
     expect(inspect(dqt)).toBe(`DqtClient(${sandbox.url}, timeout 30 s)`);

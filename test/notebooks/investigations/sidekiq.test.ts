@@ -111,18 +111,19 @@ describe('support triage on what the real Sidekiq killed', () => {
   });
 
   it("Register's dead-jobs CSV comes out the same from Sidekiq and from BullMQ holding the same jobs", async () => {
-    // The same dead jobs in BullMQ: same ids (the jids), names, ActiveJob data and error messages.
+    // The same dead jobs in BullMQ: same ids (the jids), names, ActiveJob data, error messages and enqueue times
+    // (the CSV keeps each trainee's most recently enqueued dead job).
     const prefix = testRedisPrefix();
     const connection = () => new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue('dqt', { connection: connection(), prefix });
     const messages = new Map<string, string>();
-    const items = (await sk.redis.zrange('dead', 0, -1)).map((m) => JSON.parse(m) as { jid: string; wrapped: string; args: unknown[]; error_message: string });
+    const items = (await sk.redis.zrange('dead', 0, -1)).map((m) => JSON.parse(m) as { jid: string; wrapped: string; args: unknown[]; error_message: string; enqueued_at: number });
     for (const i of items) messages.set(i.jid, i.error_message);
     const worker = new Worker('dqt', async (job) => {
       throw new Error(messages.get(job.id!)!);
     }, { connection: connection(), prefix });
     try {
-      await queue.addBulk(items.map((i) => ({ name: i.wrapped, data: i.args[0], opts: { jobId: i.jid, attempts: 1 } })));
+      await queue.addBulk(items.map((i) => ({ name: i.wrapped, data: i.args[0], opts: { jobId: i.jid, attempts: 1, timestamp: Math.round(i.enqueued_at * 1000) } })));
       await waitFor('the BullMQ copies to fail', async () => (await queue.getFailedCount()) === 12);
       const dir = mkdtempSync(join(tmpdir(), 'rs-csv-'));
       const fromSidekiq = await support(['triage', '--register-csv', join(dir, 'sidekiq.csv'), '--json'], { REDIS_URL: sk.url, QUEUE_BACKEND: 'sidekiq' });

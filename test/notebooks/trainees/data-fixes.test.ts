@@ -86,16 +86,13 @@ describe.each(REGISTER_VERSION_NAMES)('on Register %s', (version) => {
   afterAll(() => t?.drop());
 
   describe.each(Object.keys(RUNBOOKS[version]))('runbook data-fixes/%s', (runbook) => {
-    it('previews with commit=false (nothing written) and commits with commit=true (rows, audits and change log written)', { timeout: 180_000 }, async () => {
+    // The preview (commit=false) writing nothing is checked for every runbook on both versions, with records that need
+    // the fix, by test/notebooks/register-versions.test.ts; here the commit writes exactly the rows it should.
+    it('commits with commit=true: rows, audits and change log written, exactly', { timeout: 180_000 }, async () => {
       const expected = RUNBOOKS[version][runbook]!;
       const env = { ...process.env, DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX, JUPYTER_DATA_DIR: jupyterData, SUPPORT_ALLOW_WRITES: 'true', SUPPORT_OPERATOR: 'Nora Notebook' };
       await dqtQueue.drain();
       const before = await snapshot(t.db);
-      const preview = await runNotebook({ notebook: `notebooks/data-fixes/${runbook}.ipynb`, parameters: parametersOf(runbook), outDir: out, env });
-      expect(preview.failure, JSON.stringify(preview.failure)).toBeNull();
-      expect(preview.exitCode).toBe(0);
-      expect(diff(before, await snapshot(t.db))).toEqual([]);
-
       const committed = await runNotebook({
         notebook: `notebooks/data-fixes/${runbook}.ipynb`,
         parameters: [...parametersOf(runbook), 'commit=true', 'auditComment=Notebook test'],

@@ -29,8 +29,13 @@ describe('classifyTrsFailure', () => {
     expect([c.kind, c.call, c.http?.errorCode]).toEqual(['trn-request-rejected', 'trnRequest', 10062]);
   });
 
+  it('TRN polling refused with 10031 (TRS never had the request) belongs to update-missing-trn, as the triage says', () => {
+    const c = classifyTrsFailure(http(404, problem(404, 10031, 'TRN request does not exist.')), 'Trs::RetrieveTrnJob');
+    expect([c.kind, c.call, c.http?.errorCode]).toEqual(['update-missing-trn', 'trnRequest', 10031]);
+  });
+
   it('the polling timeout notice and the missing-TRN errors', () => {
-    expect(classifyTrsFailure(retrieveTrnTimeoutNotice('x3KqWk9aPzR2', 4).message).kind).toBe('retrieve-trn-timeout');
+    expect(classifyTrsFailure(retrieveTrnTimeoutNotice('x3KqWk9aPzR2', 4).message)).toEqual({ kind: 'retrieve-trn-timeout', call: 'trnRequest', http: null });
     expect(classifyTrsFailure(new ProfessionalStatusUpdateMissingTrn({ slug: 'x3KqWk9aPzR2', id: 42 }).message)).toEqual({ kind: 'update-missing-trn', call: 'route', http: null });
     expect(classifyTrsFailure(new PersonUpdateMissingTrn({ slug: 'x3KqWk9aPzR2', id: 42 }).message)).toEqual({ kind: 'update-missing-trn', call: 'personalData', http: null });
   });

@@ -11,7 +11,10 @@ import { createTrsClient, type TrsClient } from '../../../lib/trs/client.js';
 import { startTrsSandbox, type TrsSandbox } from '../../../lib/trs/sandbox/server.js';
 import { trsSandboxSeed } from '../../../lib/trs/sandbox/seed.js';
 import { latestTrnRequest } from '../../../lib/trainees/trn-request.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { openJobQueues, type JobQueues } from '../../../lib/jobs/queues.js';
+import { seedTrsDeadSet } from '../../../lib/jobs/seed-trs-dead-set.js';
+import { BullmqJobStore } from '../../../lib/queues/bullmq/store.js';
 import { claimRedisDatabase } from '../../helpers/sidekiq.js';
 import { REDIS_URL } from './setup.js';
 
@@ -145,6 +148,56 @@ export async function trsSeededSandbox(apiKey: string): Promise<TrsSeededSandbox
       await trs.close();
       redis.disconnect();
       await claim.release();
+      await sandbox.stop();
+      await t.drop();
+    },
+  };
+}
+
+/**
+ * The same TRS-era Register on the toolkit's own queues (what `support sandbox --schema 2026-08` gives a newcomer): the
+ * `trs` dead set on BullMQ, filled by the jobs' seed hook (`seedTrsDeadSet`, each scenario job run by the worker
+ * against the TRS sandbox until it dies).
+ */
+export interface TrsBullmqSandbox {
+  t: TestDatabase;
+  sandbox: TrsSandbox;
+  config: Config;
+  prefix: string;
+  ctx: InvestigationContext;
+  bull: JobQueues;
+  /** The trs queue's failed jobs as `<id> <failedReason>`, sorted. */
+  deadSet(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function trsBullmqSandbox(apiKey: string): Promise<TrsBullmqSandbox> {
+  const t = await createTestDatabase({ version: '2026-08' });
+  await seed(t.db);
+  const sandbox = await startTrsSandbox({ apiKey, port: 0, seed: trsSandboxSeed() });
+  const prefix = testRedisPrefix();
+  const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX: prefix, TRS_API_KEY: apiKey, SUPPORT_TRS_SANDBOX_PORT: String(sandbox.port), SUPPORT_ALLOW_WRITES: 'true', SUPPORT_OPERATOR: 'Ivy Investigator' });
+  const summary = await seedTrsDeadSet(t.db, config);
+  if (summary !== `${TRS_SCENARIO_RUNS.length} TRS scenario jobs are in the trs dead set.`) throw new Error(summary);
+  const trs = createTrsClient({ url: sandbox.url, apiKey: new Secret(apiKey), timeoutMs: 30_000 });
+  const bull = openJobQueues(config.redis);
+  const ctx = openInvestigation(t.db, config, { trs, jobs: new BullmqJobStore(bull) });
+  return {
+    t,
+    sandbox,
+    config,
+    prefix,
+    ctx,
+    bull,
+    async deadSet() {
+      return (await bull.queues.trs.getFailed()).map((j) => `${j.id} ${j.failedReason}`).sort();
+    },
+    async stop() {
+      await ctx.close();
+      await trs.close();
+      const queues = openJobQueues({ url: REDIS_URL, prefix });
+      for (const q of Object.values(queues.queues)) await q.obliterate({ force: true }).catch(() => undefined);
+      await queues.close();
       await sandbox.stop();
       await t.drop();
     },

@@ -17,7 +17,7 @@ import { DEFAULT_REGISTER_VERSION, REGISTER_VERSION_NAMES, type RegisterVersionN
  * | `SUPPORT_OPERATOR` | your name, written into audits | none: needed to commit |
  * | `SUPPORT_ALLOW_WRITES` | `true` to allow commits to a database other than the sandbox | `false` |
  * | `REDIS_PREFIX`, `SUPPORT_SANDBOX_PORT`, `SUPPORT_DQT_SANDBOX_PORT`, `SUPPORT_TRS_SANDBOX_PORT`, `SUPPORT_SANDBOX_SIDEKIQ_REDIS` | per checkout (see `checkoutDefaults`) | derived from the checkout's path |
- * | `SUPPORT_SANDBOX_SCHEMA` | the Register version the sandbox is built as: `2024-08` or `2026-08` | `2024-08` |
+ * | `SUPPORT_SANDBOX_SCHEMA` | the Register version the sandbox is built as: `2024-08` (DQT era) or `2026-08` (today, TRS) | `2026-08` |
  *
  * @example
  * const config = loadConfig();          // throws ConfigError naming each bad variable

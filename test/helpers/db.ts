@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect, DEFAULT_REGISTER_VERSION, markSandboxDatabase, migrate, type RegisterDb, type RegisterVersionName } from '../../lib/db/index.js';
+import { connect, markSandboxDatabase, migrate, type RegisterDb, type RegisterVersionName } from '../../lib/db/index.js';
 
 /** The real PostgreSQL on this machine (trust auth). Override with TEST_PG_URL. */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -19,9 +19,12 @@ export interface TestDatabase {
  */
 export const TEST_SANDBOX = { kind: 'sandbox' as const, url: '(a test database marked as the sandbox)' };
 
+/** The Register version a test database is built as unless the test asks for another. */
+export const TEST_REGISTER_VERSION: RegisterVersionName = '2024-08';
+
 /**
  * A fresh database of its own on the real PostgreSQL, for one test file, built as Register's database at `version`
- * (default: the default sandbox version) and marked as a sandbox (`markSandboxDatabase`) unless `sandbox: false`.
+ * (default: `TEST_REGISTER_VERSION`, the playbook's DQT era, whose scenarios most suites run; suites of today's Register ask for `2026-08`) and marked as a sandbox (`markSandboxDatabase`) unless `sandbox: false`.
  *
  * @example
  * let t: TestDatabase;
@@ -39,7 +42,7 @@ export async function createTestDatabase(options: { migrate?: boolean; version?:
   }
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
   const db = connect(url);
-  if (options.migrate !== false) await migrate(db, { version: options.version ?? DEFAULT_REGISTER_VERSION });
+  if (options.migrate !== false) await migrate(db, { version: options.version ?? TEST_REGISTER_VERSION });
   if (options.sandbox !== false) await markSandboxDatabase(db);
   return {
     db,

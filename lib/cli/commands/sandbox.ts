@@ -25,7 +25,7 @@ and say so.
   scenarios   every seeded scenario: what is wrong, its runbook, and the exact parameters and command to run it
               (--json: [{"name","description","runbook","notebook","slug","parameters","command"}])
   --schema    which Register the sandbox is: 2024-08 (DQT era, the playbook's) or 2026-08 (TRS era, today's
-              production). Default $SUPPORT_SANDBOX_SCHEMA, else 2024-08. Each version keeps its own data.
+              production). Default $SUPPORT_SANDBOX_SCHEMA, else 2026-08. Each version keeps its own data.
   --quiet     print only errors
 
 To start again from clean data: \`support sandbox stop\`, then \`support db seed --reset\` (or delete .sandbox/).

@@ -66,8 +66,11 @@ export interface ForeignKeyDescription {
 /** The Register versions the toolkit supports, oldest first. */
 export const REGISTER_VERSION_NAMES = ['2024-08', '2026-08'] as const;
 export type RegisterVersionName = (typeof REGISTER_VERSION_NAMES)[number];
-/** The version the sandbox, tests and benchmarks build unless told otherwise (`SUPPORT_SANDBOX_SCHEMA`, `--schema`). */
-export const DEFAULT_REGISTER_VERSION: RegisterVersionName = '2024-08';
+/**
+ * The version the sandbox and `support db migrate` build unless told otherwise (`SUPPORT_SANDBOX_SCHEMA`, `--schema`):
+ * today's Register, talking to TRS. The playbook's DQT era is `2024-08`.
+ */
+export const DEFAULT_REGISTER_VERSION: RegisterVersionName = '2026-08';
 
 const VERSIONS: Record<RegisterVersionName, RegisterSchemaDescription> = {
   '2024-08': register202408 as RegisterSchemaDescription,

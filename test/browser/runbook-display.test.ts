@@ -89,7 +89,7 @@ describe('runbooks in the browser', () => {
     const table = page.locator('table.rs-table', { has: page.locator('th', { hasText: 'bulkSafe' }) }).last();
     await table.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'triage-dead-jobs-table.png') });
-    expect(await table.locator('th').allTextContents()).toEqual(['slug', 'kind', 'action', 'bulkSafe', 'runbook', 'jobName', 'status', 'errorCode', 'failedAt', 'traineeId', 'jobId']);
+    expect(await table.locator('th').allTextContents()).toEqual(['slug', 'kind', 'action', 'bulkSafe', 'runbook', 'cleanup', 'jobName', 'status', 'errorCode', 'state', 'died', 'firstFailed', 'lastEnqueued', 'nextRetry', 'traineeId', 'jobId']);
     // action, bulkSafe and runbook are on the page, not off to the right
     for (const name of ['action', 'bulkSafe', 'runbook']) {
       const box = (await table.locator('th', { hasText: new RegExp(`^${name}$`) }).boundingBox())!;

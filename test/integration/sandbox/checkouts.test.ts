@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('the background sandbox', () => {
   it('support doctor starts it for its checks and stops it again: nothing is left running', async () => {
     const r = await support(['doctor'], env);
-    expect(r.stdout).toMatch(/ok {4}database {7}embedded sandbox .*: Register DQT era \(2024-08\), migration 20240719095753/);
+    expect(r.stdout).toMatch(/ok {4}database {7}embedded sandbox .*: Register TRS era \(2026-08\), migration 20260609164710/);
     expect(r.stdout).toMatch(/The sandbox was started for these checks \(process \d+\) and is stopped again\./);
     expect(tag.running()).toEqual([]);
     expect(existsSync(join(dataDir, 'sandbox.json'))).toBe(false);

@@ -2,23 +2,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config/env.js';
-import { buildRegisterSchema, registerVersion, REGISTER_VERSION_NAMES } from '../../lib/db/versions/index.js';
-import { installKernel } from '../../lib/runner/kernel.js';
-import { SANDBOX_PARTS } from '../../lib/cli/sandbox-parts.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../helpers/db.js';
-import { loadRealisticRegister, realisticRegister, type RealisticCase } from '../fixtures/register/realistic.js';
-import { assertBuilt, cleanEnv, ROOT, support } from '../integration/runner/cli.js';
-import { diff, snapshot } from '../integration/plan/snapshot.js';
-import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR } from './suite.js';
+import { loadConfig } from '../../../lib/config/env.js';
+import { buildRegisterSchema, registerVersion, type RegisterVersionName } from '../../../lib/db/versions/index.js';
+import { listScenarios } from '../../../lib/sandbox/seed/index.js';
+import { installKernel } from '../../../lib/runner/kernel.js';
+import { SANDBOX_PARTS } from '../../../lib/cli/sandbox-parts.js';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../helpers/db.js';
+import { loadRealisticRegister, realisticRegister, type RealisticCase } from '../../fixtures/register/realistic.js';
+import { assertBuilt, cleanEnv, ROOT, support } from '../../integration/runner/cli.js';
+import { diff, snapshot } from '../../integration/plan/snapshot.js';
+import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR } from '../suite.js';
+
+/** Runbooks whose scenarios are all TRS-era: errors only TRS gives. */
+const TRS_ONLY = [...new Set(listScenarios('trs').map((s) => s.runbook))].filter((r) => !listScenarios('dqt').some((s) => s.runbook === r)).sort();
+const trsOnly = (runbook: string) => TRS_ONLY.includes(runbook);
 
 /**
  * Every runbook against Register as it really is at each supported version: a database built from the project's
  * description of Register's schema and filled with realistic rows as Register writes them (not the toolkit's seed),
  * read-only (no write switch), as a developer would point the toolkit at production. Each runbook runs clean in
  * preview with parameters that name suitable records, nothing is written, and `support doctor` names the version.
+ * The runbooks for errors only TRS gives (10057, 10062, route refusals) refuse a DQT-era Register, saying so.
+ * One file per version (2024-08.test.ts, 2026-08.test.ts), so the two run side by side.
  */
-describe.each(REGISTER_VERSION_NAMES)('Register %s as production holds it', (version) => {
+export function describeRegisterVersion(version: RegisterVersionName): void {
+describe(`Register ${version} as production holds it`, () => {
   const fixture = realisticRegister(version);
   let t: TestDatabase;
   let env: NodeJS.ProcessEnv;
@@ -76,10 +84,13 @@ describe.each(REGISTER_VERSION_NAMES)('Register %s as production holds it', (ver
     expect(runbooks.filter((r) => !cases.some((c) => c.runbook === r))).toEqual([]);
   });
 
-  it('every runbook runs clean in preview', () => {
-    const failures = [...results].filter(([, r]) => r.code !== 0).map(([c, r]) => `${c.runbook} (${c.label}) exited ${r.code}:\n${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
+  it(version === '2024-08' ? 'every runbook runs clean in preview, and the TRS-only ones refuse a DQT-era Register, saying so' : 'every runbook runs clean in preview', () => {
+    const refusing = (c: RealisticCase) => version === '2024-08' && trsOnly(c.runbook);
+    const failures = [...results].filter(([c, r]) => !refusing(c) && r.code !== 0).map(([c, r]) => `${c.runbook} (${c.label}) exited ${r.code}:\n${(r.stderr || r.stdout).trim().slice(0, 2000)}`);
     expect(failures.join('\n\n')).toBe('');
     expect(results.size).toBe(cases.length);
+    const refusals = [...results].filter(([c]) => refusing(c)).map(([c, r]) => [c.runbook, r.code, /This runbook is for a Register that talks to TRS \(schema 2026-08\)/.test(r.stderr + r.stdout)]);
+    expect(refusals).toEqual(version === '2024-08' ? TRS_ONLY.map((runbook) => [runbook, 1, true]) : []);
   });
 
   it('wrote nothing: no write switch, and previews only', async () => {
@@ -93,3 +104,4 @@ describe.each(REGISTER_VERSION_NAMES)('Register %s as production holds it', (ver
     expect(r.code, r.stdout + r.stderr).toBe(0);
   }, 120_000);
 });
+}

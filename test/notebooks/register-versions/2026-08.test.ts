@@ -1,0 +1,3 @@
+import { describeRegisterVersion } from './suite.js';
+
+describeRegisterVersion('2026-08');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutIdentity, loadConfig } from '../../../lib/config/env.js';
+import { checkoutDefaults, checkoutIdentity, loadConfig } from '../../../lib/config/env.js';
 
 describe('choosing the job queue backend', () => {
   it('QUEUE_BACKEND is sidekiq or bullmq, unset = detect; REDIS_URL may name a database; REDIS_PREFIX stays BullMQ\'s', () => {
@@ -10,8 +10,9 @@ describe('choosing the job queue backend', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/queues' })).toThrow('REDIS_URL: expected the path to be a database number, as in redis://127.0.0.1:6379/3, or nothing');
   });
 
-  it("the sandbox's Sidekiq-shaped sets: a database of REDIS_URL's server (default 1) or a URL; QUEUE_BACKEND=sidekiq alone reads them", () => {
-    expect(loadConfig({}).sandbox.sidekiqRedisUrl).toBe('redis://127.0.0.1:6379/1');
+  it("the sandbox's Sidekiq-shaped sets: a database of REDIS_URL's server (by default this checkout's own) or a URL; QUEUE_BACKEND=sidekiq alone reads them", () => {
+    // The database number is this checkout's own (1–15), so two checkouts' sandboxes never share one.
+    expect(loadConfig({}).sandbox.sidekiqRedisUrl).toBe(`redis://127.0.0.1:6379/${checkoutDefaults(checkoutIdentity()).redisDb}`);
     expect(loadConfig({ SUPPORT_SANDBOX_SIDEKIQ_REDIS: '7', REDIS_URL: 'redis://127.0.0.1:6390' }).sandbox.sidekiqRedisUrl).toBe('redis://127.0.0.1:6390/7');
     expect(loadConfig({ SUPPORT_SANDBOX_SIDEKIQ_REDIS: 'redis://127.0.0.1:6391/2' }).sandbox.sidekiqRedisUrl).toBe('redis://127.0.0.1:6391/2');
     expect(loadConfig({ QUEUE_BACKEND: 'sidekiq' }).redis.url).toBe('redis://127.0.0.1:6379/1');

@@ -21,9 +21,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 600_000,
     // Integration tests each use their own database and Redis prefix, so files may run in parallel. The machine has
-    // two cores; a notebook run spends part of its time waiting (kernel start-up, the runner's processes talking), so
-    // three files at a time keep both cores busy without starving any.
-    maxWorkers: 3,
+    // two cores, and a notebook run alone keeps more than one busy (test/notebooks/suite.ts RUNS_AT_A_TIME): two files
+    // at a time; more only adds the cost of switching between them.
+    maxWorkers: 2,
     fileParallelism: true,
     sequence: { sequencer: SlowFilesFirst },
     // Callouts and progress print to the console outside notebooks: show them only for failing tests.

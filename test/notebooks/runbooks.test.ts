@@ -10,14 +10,14 @@ import { listScenarios, seed } from '../../lib/sandbox/seed/index.js';
 import { SANDBOX_PARTS } from '../../lib/cli/sandbox-parts.js';
 import { installKernel } from '../../lib/runner/kernel.js';
 import { assertBuilt, cleanEnv, ROOT, support } from '../integration/runner/cli.js';
-import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR, plannedRuns, type PlannedRun } from './suite.js';
+import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR, plannedRuns, RUNS_AT_A_TIME, type PlannedRun } from './suite.js';
 
 /**
  * The notebook suite: every runbook under notebooks/ runs headless (the real `support run`, built) on a freshly
  * seeded database of its own on the real PostgreSQL, with the after-seed hooks run and the sandbox services (the
  * DQT sandbox) started: once per scenario whose runbook it is (with the scenario's slug and parameters), or once
  * with its defaults. Any cell error fails the notebook's test, showing the failing cell and its error.
- * At most two notebooks run at a time (the machine has two cores).
+ * One notebook runs at a time here (RUNS_AT_A_TIME), beside one other test file.
  */
 const runbooks = discoverNotebooks();
 /**
@@ -65,7 +65,7 @@ beforeAll(async () => {
     stops.push(() => running.stop());
   }
   for (const hook of SANDBOX_PARTS.seedHooks) await hook.run(t.db, config);
-  await inPool(runs, 2, async (run) => {
+  await inPool(runs, RUNS_AT_A_TIME, async (run) => {
     results.set(run, await support(['run', join(NOTEBOOKS_DIR, `${run.runbook}.ipynb`), '--out', outDir, ...run.args], env));
   });
 }, 1_800_000);

@@ -31,6 +31,13 @@ export function plannedRuns(runbooks: string[], scenarios: Scenario[] = listScen
   });
 }
 
+/**
+ * Notebook runs at a time within one suite file. A run keeps about 1.3 of the machine's two cores busy (the kernel,
+ * its garbage collector, Python and the runner side by side), and vitest runs two files at once: one run per file
+ * keeps both cores busy without the slow-down of more processes than cores.
+ */
+export const RUNS_AT_A_TIME = 1;
+
 /** Runs `task` over `items`, at most `limit` at a time, keeping the order of the results. */
 export async function inPool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

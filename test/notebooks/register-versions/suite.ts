@@ -11,7 +11,7 @@ import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../he
 import { loadRealisticRegister, realisticRegister, type RealisticCase } from '../../fixtures/register/realistic.js';
 import { assertBuilt, cleanEnv, ROOT, support } from '../../integration/runner/cli.js';
 import { diff, snapshot } from '../../integration/plan/snapshot.js';
-import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR } from '../suite.js';
+import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR, RUNS_AT_A_TIME } from '../suite.js';
 
 /** Runbooks whose scenarios are all TRS-era: errors only TRS gives. */
 const TRS_ONLY = [...new Set(listScenarios('trs').map((s) => s.runbook))].filter((r) => !listScenarios('dqt').some((s) => s.runbook === r)).sort();
@@ -68,7 +68,7 @@ describe(`Register ${version} as production holds it`, () => {
       stops.push(() => running.stop());
     }
     before = await snapshot(t.db);
-    await inPool(cases, 2, async (c) => {
+    await inPool(cases, RUNS_AT_A_TIME, async (c) => {
       const args = Object.entries(c.parameters).flatMap(([k, v]) => ['-p', `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`]);
       results.set(c, await support(['run', join(NOTEBOOKS_DIR, `${c.runbook}.ipynb`), '--out', join(work, 'runs'), ...args], env));
     });

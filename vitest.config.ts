@@ -21,9 +21,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 600_000,
     // Integration tests each use their own database and Redis prefix, so files may run in parallel. The machine has
-    // two cores, and a notebook run alone keeps more than one busy (test/notebooks/suite.ts RUNS_AT_A_TIME): two files
-    // at a time; more only adds the cost of switching between them.
-    maxWorkers: 2,
+    // two cores; a notebook run keeps them busy only in bursts, so three files at a time (and RUNS_AT_A_TIME in
+    // test/notebooks/suite.ts) finished soonest of the settings tried.
+    maxWorkers: 3,
     fileParallelism: true,
     sequence: { sequencer: SlowFilesFirst },
     // Callouts and progress print to the console outside notebooks: show them only for failing tests.

@@ -17,7 +17,7 @@ import { discoverNotebooks, freePort, inPool, NOTEBOOKS_DIR, plannedRuns, RUNS_A
  * seeded database of its own on the real PostgreSQL, with the after-seed hooks run and the sandbox services (the
  * DQT sandbox) started: once per scenario whose runbook it is (with the scenario's slug and parameters), or once
  * with its defaults. Any cell error fails the notebook's test, showing the failing cell and its error.
- * One notebook runs at a time here (RUNS_AT_A_TIME), beside one other test file.
+ * RUNS_AT_A_TIME notebooks run at a time here, beside the other test files.
  */
 const runbooks = discoverNotebooks();
 /**
@@ -26,7 +26,10 @@ const runbooks = discoverNotebooks();
  * data fixes with a commit test on both Register versions (test/notebooks/trainees/data-fixes.test.ts).
  */
 const DATA_FIX_SUITE = ['change-training-route', 'change-withdrawal-date', 'undo-withdrawal', 'incorrectly-awarded', 'convert-provider-to-lead-partner', 'school-to-lead-partner', 'previous-trainee-for-former-provider'].map((r) => `data-fixes/${r}`);
-const coveredElsewhere = (run: PlannedRun) => (run.runbook.startsWith('dqt-errors/') && run.label.startsWith('scenario ')) || DATA_FIX_SUITE.includes(run.runbook);
+/** Runbooks that read no Register data (settings and commands to paste): register-versions runs each on both versions. */
+const NO_REGISTER_DATA = ['ops/settings', 'ops/maintenance-mode', 'ops/disable-dfe-analytics'];
+const coveredElsewhere = (run: PlannedRun) =>
+  (run.runbook.startsWith('dqt-errors/') && run.label.startsWith('scenario ')) || DATA_FIX_SUITE.includes(run.runbook) || NO_REGISTER_DATA.includes(run.runbook);
 // This suite's sandbox is Register 2024-08 (DQT era): the TRS era's scenarios run in
 // test/notebooks/investigations/trs-era.test.ts, so a runbook that has only those (the TRS-only errors) is left to it.
 const dqtEra = new Set(listScenarios('dqt').map((s) => `scenario ${s.name}`));

@@ -80,3 +80,23 @@ describe.each(scenarios.map((x) => [x.name, x] as const))('TRS scenario %s', (na
     expect(await s.deadSet()).toEqual(deadBefore);
   });
 });
+
+describe('the triage runbook on a TRS-era dead set', () => {
+  it('classifies every Trs:: dead job by the playbook, with the sections the playbook never had, and touches nothing with commit=false', { timeout: 180_000 }, async () => {
+    const rowsBefore = await snapshot(s.t.db);
+    const deadBefore = await s.deadSet();
+    const result = await runNotebook({ notebook: 'notebooks/dqt-errors/triage-dead-jobs.ipynb', outDir: out, env });
+    expect(result.failure, JSON.stringify(result.failure)).toBeNull();
+    const text = outputText(result.outputPath!);
+    // The TRS scenarios' dead jobs under their kinds and runbooks.
+    for (const runbook of ['dqt-errors/trn-request-rejected-10062', 'dqt-errors/eyts-holder-10057', 'dqt-errors/trs-route-rejected', 'dqt-errors/organisation-not-found', 'dqt-errors/update-missing-trn', 'dqt-errors/retrieve-trn-timeout']) {
+      expect(text).toContain(runbook);
+    }
+    for (const kind of ['trn-request-rejected', 'eyts-holder', 'trs-route-rejected', 'server-error', 'teacher-not-found']) expect(text).toContain(kind);
+    expect(text).toContain('Trs::UpdateProfessionalStatusJob');
+    expect(text).toContain('Preview only (commit = false)');
+    expect(text).not.toContain(API_KEY);
+    expect(diff(rowsBefore, await snapshot(s.t.db))).toEqual([]);
+    expect(await s.deadSet()).toEqual(deadBefore);
+  });
+});

@@ -15,7 +15,7 @@ describe('choosing the job queue backend', () => {
     expect(loadConfig({}).sandbox.sidekiqRedisUrl).toBe(`redis://127.0.0.1:6379/${checkoutDefaults(checkoutIdentity()).redisDb}`);
     expect(loadConfig({ SUPPORT_SANDBOX_SIDEKIQ_REDIS: '7', REDIS_URL: 'redis://127.0.0.1:6390' }).sandbox.sidekiqRedisUrl).toBe('redis://127.0.0.1:6390/7');
     expect(loadConfig({ SUPPORT_SANDBOX_SIDEKIQ_REDIS: 'redis://127.0.0.1:6391/2' }).sandbox.sidekiqRedisUrl).toBe('redis://127.0.0.1:6391/2');
-    expect(loadConfig({ QUEUE_BACKEND: 'sidekiq' }).redis.url).toBe('redis://127.0.0.1:6379/1');
+    expect(loadConfig({ QUEUE_BACKEND: 'sidekiq' }).redis.url).toBe(`redis://127.0.0.1:6379/${checkoutDefaults(checkoutIdentity()).redisDb}`);
     // Against a real database the sandbox's sets are never read by default.
     expect(loadConfig({ QUEUE_BACKEND: 'sidekiq', DATABASE_URL: 'postgres://u@db/register' }).redis.url).toBe('redis://127.0.0.1:6379');
     expect(() => loadConfig({ SUPPORT_SANDBOX_SIDEKIQ_REDIS: 'db one' })).toThrow('SUPPORT_SANDBOX_SIDEKIQ_REDIS: expected a Redis database number such as 1, or a redis:// URL');

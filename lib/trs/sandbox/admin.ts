@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { sandboxAdminCall } from '../../sandbox/admin-call.js';
 import type { Config } from '../../config/env.js';
 import type { TrsFault } from './server.js';
 import type { TrsSandboxPerson, TrsSandboxPersonInput, TrsSandboxTrnRequest } from './records.js';
@@ -18,20 +18,8 @@ import type { TrsSandboxPerson, TrsSandboxPersonInput, TrsSandboxTrnRequest } fr
 export class TrsSandboxAdmin {
   constructor(readonly url: string) {}
 
-  async #call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-    const res = await request(`${this.url}${path}`, {
-      method,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    }).catch((error: Error & { code?: string }) => {
-      throw new Error(`the TRS sandbox at ${this.url} is not answering (${error.code ?? error.message}): start it with \`support sandbox\` or \`support trs-sandbox\``);
-    });
-    const text = await res.body.text();
-    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (res.statusCode !== 200) throw new Error(`TRS sandbox ${method} ${path}: ${String(json.error ?? `status ${res.statusCode}`)}`);
-    return json;
+  #call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    return sandboxAdminCall({ name: 'TRS sandbox', url: this.url, startWith: 'support trs-sandbox' }, method, path, body);
   }
 
   /** Back to the seeded state, with no faults. */

@@ -72,17 +72,17 @@ export interface TriageScanOptions {
 export async function* scanTriage(store: JobStore, options: TriageScanOptions = {}): AsyncGenerator<TriageRecord[]> {
   // Dead sets repeat the same few messages thousands of times: classify each distinct message once (bounded cache).
   // Register's messages end with the response headers, whose date differs per job: they do not change the class.
-  // The job's era is part of the key: a bare HttpError text is explained in DQT's or TRS's words by its job.
-  const cache = new Map<string, Classification>();
+  // The job's era is part of the key (one cache per era, so no key is built per job): a bare HttpError text is
+  // explained in DQT's or TRS's words by its job.
+  const caches = { dqt: new Map<string, Classification>(), trs: new Map<string, Classification>(), none: new Map<string, Classification>() };
   const classify = (message: string | null, jobName: string | null) => {
     const text = message === null ? '' : messageWithoutHeaders(message);
-    const era = eraOfJob(jobName);
-    const key = `${era ?? ''}\u0000${text}`;
-    let c = cache.get(key);
+    const cache = caches[eraOfJob(jobName) ?? 'none'];
+    let c = cache.get(text);
     if (!c) {
       c = classifyFailure(text, null, { jobName });
       if (cache.size >= 5_000) cache.clear();
-      cache.set(key, c);
+      cache.set(text, c);
     }
     return c;
   };
@@ -91,7 +91,7 @@ export async function* scanTriage(store: JobStore, options: TriageScanOptions = 
   // Whether a message needs its error class from the stack: the kind never depends on the era, so any era's entry answers.
   const isUnknown = (message: string | null) => {
     const text = message === null ? '' : messageWithoutHeaders(message);
-    const known = cache.get(`dqt\u0000${text}`) ?? cache.get(`trs\u0000${text}`);
+    const known = caches.dqt.get(text) ?? caches.trs.get(text);
     return (known ?? classify(message, null)).kind === 'unknown';
   };
   for await (const entries of store.scan({ states, queues: options.queues, batchSize: options.batchSize, onProgress: options.onProgress, onNote: options.onNote, errorClassFor: isUnknown })) {

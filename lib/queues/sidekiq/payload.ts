@@ -82,7 +82,7 @@ export function readSidekiqJob(
   const cls = item.class;
   const args = item.args;
   let subjectOfArgs: unknown = args;
-  if (typeof cls !== 'string' || !ACTIVEJOB_WRAPPERS.has(cls)) {
+  if (typeof cls !== 'string' || (cls !== RAILS_WRAPPER && !ACTIVEJOB_WRAPPERS.has(cls))) {
     entry.shape = 'not-activejob';
     entry.shapeProblem = typeof cls !== 'string' ? 'no "class"' : `a plain Sidekiq job (${cls}), not ActiveJob`;
     entry.jobName = typeof cls === 'string' ? cls : null;
@@ -116,6 +116,8 @@ export function readSidekiqJob(
   return entry;
 }
 
+/** Register's wrapper (Rails' adapter): compared first, as almost every job has it. */
+const RAILS_WRAPPER = 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper';
 const REGISTER_CLASS_NAMES = new Set(Object.keys(REGISTER_JOB_CLASSES));
 
 function preview(raw: string): string {

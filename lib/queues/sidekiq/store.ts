@@ -323,6 +323,9 @@ export class SidekiqJobStore implements JobStore {
           const flat = page.flat;
           for (let i = 0; i < flat.length; i += 2) {
             const raw = flat[i]!;
+            // Let the member go as soon as it is read: a page of Register's jobs is megabytes, and what is still
+            // referenced when the garbage collector runs is what it must copy.
+            flat[i] = '';
             const entry = readSidekiqJob(raw, state, flat[i + 1]!, undefined, null, cleanup);
             if (keep(entry)) batch.push(entry);
             if (batch.length === HANDOUT) {

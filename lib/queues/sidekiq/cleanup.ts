@@ -1,4 +1,5 @@
 import { deepDig } from '../globalid.js';
+import { SeenIds } from './seen-ids.js';
 
 /**
  * Register's own clean-up of the dead set, `Sidekiq::RemoveDeadDuplicatesJob` (cron every 5 minutes, production
@@ -21,7 +22,7 @@ export class DeadDuplicatesCleanup {
   /** `error + class` → a small number: keys stay short however many jobs (memory flat on huge dead sets). */
   readonly #prefixes = new Map<string, number>();
   /** The usual case without any string built per job: (error part, class) number → the numeric ids seen. */
-  readonly #numeric = new Map<number, Set<number>>();
+  readonly #numeric = new Map<number, SeenIds>();
   readonly #errorParts: string[] = [];
   readonly #errorIds = new Map<string, number>();
   readonly #classIds = new Map<string, number>();
@@ -45,10 +46,8 @@ export class DeadDuplicatesCleanup {
     if (fast !== null) {
       if (fast === 'skip') return false;
       let ids = this.#numeric.get(fast.prefix);
-      if (ids === undefined) this.#numeric.set(fast.prefix, (ids = new Set()));
-      const before = ids.size;
-      ids.add(fast.id);
-      return this.#seenBefore(ids.size === before);
+      if (ids === undefined) this.#numeric.set(fast.prefix, (ids = new SeenIds()));
+      return this.#seenBefore(ids.add(fast.id));
     }
     const parts = cleanupKeyParts(raw, item, parseFailed);
     if (parts !== null && 'halt' in parts) {
@@ -61,10 +60,7 @@ export class DeadDuplicatesCleanup {
     // keeps a short key per job.
     const numericId = /^(0|[1-9]\d{0,8})$/.test(parts.id) ? Number(parts.id) : null;
     if (numericId !== null) {
-      const ids = this.#idsFor(this.#errorId(parts.error), parts.cls);
-      const before = ids.size;
-      ids.add(numericId);
-      return this.#seenBefore(ids.size === before);
+      return this.#seenBefore(this.#idsFor(this.#errorId(parts.error), parts.cls).add(numericId));
     }
     const prefix = parts.error + parts.cls;
     let n = this.#prefixes.get(prefix);
@@ -150,10 +146,10 @@ export class DeadDuplicatesCleanup {
     return errorId * 1_048_576 + classId;
   }
 
-  #idsFor(errorId: number, cls: string): Set<number> {
+  #idsFor(errorId: number, cls: string): SeenIds {
     const prefix = this.#prefixId(errorId, cls);
     let ids = this.#numeric.get(prefix);
-    if (ids === undefined) this.#numeric.set(prefix, (ids = new Set()));
+    if (ids === undefined) this.#numeric.set(prefix, (ids = new SeenIds()));
     return ids;
   }
 }

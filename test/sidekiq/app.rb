@@ -81,6 +81,7 @@ module Trs
 
   module UpdateProfessionalStatus
     class ProfessionalStatusUpdateError < StandardError; end
+    class ProfessionalStatusUpdateMissingTrn < StandardError; end
   end
 
   module UpdatePersonalData
@@ -204,6 +205,8 @@ module Trs
   end
 
   class RetrieveTrnJob < BaseJob
+    # The toolkit's name for a poll that gave up (Register only sends a notice).
+    class Timeout < StandardError; end
     queue_as :trs
     def perform(trn_request, timeout_after = nil) = run(trn_request, timeout_after)
   end

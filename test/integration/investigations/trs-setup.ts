@@ -12,7 +12,8 @@ import { createTestDatabase, testRedisPrefix, type TestDatabase } from '../../he
 import { openJobQueues, type JobQueues } from '../../../lib/jobs/queues.js';
 import { seedTrsDeadSet } from '../../../lib/jobs/seed-trs-dead-set.js';
 import { BullmqJobStore } from '../../../lib/queues/bullmq/store.js';
-import { claimRedisDatabase } from '../../helpers/sidekiq.js';
+import { errorClassOf } from '../../../lib/jobs/dead.js';
+import { claimRedisDatabase, waitFor, type RealSidekiq } from '../../helpers/sidekiq.js';
 import { REDIS_URL } from './setup.js';
 
 /**
@@ -121,4 +122,37 @@ export async function trsBullmqSandbox(apiKey: string): Promise<TrsBullmqSandbox
       await t.drop();
     },
   };
+}
+
+/**
+ * The TRS scenario jobs' deaths again, this time in a real Sidekiq (test/sidekiq/app.rb polling `trs`): each job of the
+ * BullMQ `trs` dead set is enqueued with ActiveJob as Register enqueues it (its GlobalID, a RetrieveTrnJob's timeout as
+ * a TimeWithZone) and fails with the same error class and text; Sidekiq kills the ones with retries left through its
+ * own API. Returns when the dead set holds every one.
+ */
+export async function trsDeathsInRealSidekiq(b: TrsBullmqSandbox, sk: RealSidekiq): Promise<void> {
+  const failed = await b.bull.queues.trs.getFailed();
+  const jobs: { job: string; args: unknown[] }[] = [];
+  const expected: string[] = [];
+  for (const job of failed) {
+    const [record, timeout] = (job.data as { arguments: [{ _aj_globalid: string }, { value?: string }?] }).arguments;
+    const gid = record._aj_globalid.replace(/^gid:\/\/[^/]+\//, '');
+    const errorClass = errorClassOf(job);
+    if (!errorClass) throw new Error(`no error class for ${job.name} ${gid}: ${job.stacktrace?.at(-1)}`);
+    await sk.behave(`${job.name}/${gid}`, { raise: errorClass, message: job.failedReason });
+    expected.push(`${job.name} ${gid} ${errorClass}: ${job.failedReason}`);
+    jobs.push({ job: job.name, args: [{ gid }, ...(timeout?.value ? [{ time: timeout.value }] : [])] });
+  }
+  if (jobs.length !== TRS_SCENARIO_RUNS.length) throw new Error(`the trs dead set holds ${jobs.length} jobs, not ${TRS_SCENARIO_RUNS.length}`);
+  await sk.enqueue(jobs);
+  // Trs::UpdateTraineeJob has no retries: it dies at once. The others wait in the retry set until killed.
+  const once = jobs.filter((j) => j.job === 'Trs::UpdateTraineeJob').length;
+  await waitFor(`${once} deaths and ${jobs.length - once} retries`, async () => (await sk.redis.zcard('dead')) === once && (await sk.redis.zcard('retry')) === jobs.length - once, 60_000, () => sk.log());
+  await sk.ruby('kill_retries.rb');
+  // Each died as it did against the TRS sandbox: same class (one the app lacks would die as a NameError), same text.
+  const died = (await sk.redis.zrange('dead', 0, -1)).map((raw) => {
+    const m = JSON.parse(raw) as { wrapped: string; args: [{ arguments: [{ _aj_globalid: string }] }]; error_class: string; error_message: string };
+    return `${m.wrapped} ${m.args[0].arguments[0]._aj_globalid.replace(/^gid:\/\/[^/]+\//, '')} ${m.error_class}: ${m.error_message}`;
+  });
+  if (JSON.stringify(died.sort()) !== JSON.stringify(expected.sort())) throw new Error(`the real Sidekiq's deaths differ from the TRS sandbox's:\n${died.filter((d) => !expected.includes(d)).join('\n')}`);
 }

@@ -1,18 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNotebook } from '../../../lib/runner/index.js';
-import { listScenarios } from '../../../lib/sandbox/seed/index.js';
+import { listScenarios, scenario } from '../../../lib/sandbox/seed/index.js';
 import { diff, snapshot } from '../../integration/plan/snapshot.js';
-import { trsSeededSandbox, type TrsSeededSandbox } from '../../integration/investigations/trs-setup.js';
+import { startRealSidekiq, waitFor, type RealSidekiq } from '../../helpers/sidekiq.js';
+import { trsBullmqSandbox, trsDeathsInRealSidekiq, type TrsBullmqSandbox } from '../../integration/investigations/trs-setup.js';
 import { outputText } from './expected.js';
 
 /**
  * The DQT-error runbooks on a TRS-era Register (schema 2026-08), headless (`support run`'s engine, the project's tslab
  * kernel, the compiled library: `npm run build` first): a seeded 2026-08 database, the TRS sandbox with the scenario
- * persons, and Register's Sidekiq dead set holding each TRS scenario job's death (QUEUE_BACKEND=sidekiq). Every TRS
- * scenario's runbook runs green with its slug, shows its diagnosis, and with commit=false writes nothing.
+ * persons, and a real Sidekiq (Debian's 6.4.1 running test/sidekiq/app.rb, polling `trs` as today's Register does)
+ * whose dead set holds each TRS scenario job's death: the job failed there with the error class and text it died
+ * with against the TRS sandbox, and Sidekiq killed it (QUEUE_BACKEND=sidekiq). Every TRS scenario's runbook runs green
+ * with its slug, shows its diagnosis, and with commit=false writes nothing; a re-registration committed from a runbook
+ * is performed by that Sidekiq.
  */
 const API_KEY = 'trs-era-notebooks-key-8e14c7';
 
@@ -34,25 +39,30 @@ export const TRS_DIAGNOSIS: Record<string, string> = {
   'trs-route-type-change': 'TRS refuses to change the route type (10054)',
 };
 
-let s: TrsSeededSandbox;
+let b: TrsBullmqSandbox;
+let sk: RealSidekiq;
 let out: string;
 let env: NodeJS.ProcessEnv;
+const deadSet = async () => (await sk.redis.zrange('dead', 0, -1)).sort();
 beforeAll(async () => {
-  s = await trsSeededSandbox(API_KEY);
+  b = await trsBullmqSandbox(API_KEY);
+  sk = await startRealSidekiq({ queues: ['trs', 'default'] });
+  await trsDeathsInRealSidekiq(b, sk);
   out = mkdtempSync(join(tmpdir(), 'rs-nb-trs-'));
   env = {
     ...process.env,
-    DATABASE_URL: s.t.url,
-    REDIS_URL: s.sidekiqUrl,
+    DATABASE_URL: b.t.url,
+    REDIS_URL: sk.url,
     QUEUE_BACKEND: 'sidekiq',
     TRS_API_KEY: API_KEY,
-    SUPPORT_TRS_SANDBOX_PORT: String(s.sandbox.port),
+    SUPPORT_TRS_SANDBOX_PORT: String(b.sandbox.port),
     SUPPORT_ALLOW_WRITES: 'true',
     SUPPORT_OPERATOR: 'Nora Notebook',
   };
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
-  await s?.stop();
+  await sk?.stop();
+  await b?.stop();
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
@@ -66,8 +76,8 @@ describe('every TRS scenario has a diagnosis here', () => {
 
 describe.each(scenarios.map((x) => [x.name, x] as const))('TRS scenario %s', (name, sc) => {
   it(`runs ${sc.runbook} green on Register 2026-08, shows the diagnosis, and writes nothing with commit=false`, { timeout: 180_000 }, async () => {
-    const rowsBefore = await snapshot(s.t.db);
-    const deadBefore = await s.deadSet();
+    const rowsBefore = await snapshot(b.t.db);
+    const deadBefore = await deadSet();
     const result = await runNotebook({ notebook: `notebooks/${sc.runbook}.ipynb`, parameters: [`slug=${sc.slug}`], outDir: out, env });
     expect(result.failure, JSON.stringify(result.failure)).toBeNull();
     expect(result.exitCode).toBe(0);
@@ -76,15 +86,15 @@ describe.each(scenarios.map((x) => [x.name, x] as const))('TRS scenario %s', (na
     expect(text).toContain('TRS (Register 2026-08: trs_trn_requests, queue trs, Trs:: jobs)');
     expect(text).toContain('Preview only (commit = false)');
     expect(text).not.toContain(API_KEY);
-    expect(diff(rowsBefore, await snapshot(s.t.db))).toEqual([]);
-    expect(await s.deadSet()).toEqual(deadBefore);
+    expect(diff(rowsBefore, await snapshot(b.t.db))).toEqual([]);
+    expect(await deadSet()).toEqual(deadBefore);
   });
 });
 
 describe('the triage runbook on a TRS-era dead set', () => {
   it('classifies every Trs:: dead job by the playbook, with the sections the playbook never had, and touches nothing with commit=false', { timeout: 180_000 }, async () => {
-    const rowsBefore = await snapshot(s.t.db);
-    const deadBefore = await s.deadSet();
+    const rowsBefore = await snapshot(b.t.db);
+    const deadBefore = await deadSet();
     const result = await runNotebook({ notebook: 'notebooks/dqt-errors/triage-dead-jobs.ipynb', outDir: out, env });
     expect(result.failure, JSON.stringify(result.failure)).toBeNull();
     const text = outputText(result.outputPath!);
@@ -96,7 +106,41 @@ describe('the triage runbook on a TRS-era dead set', () => {
     expect(text).toContain('Trs::UpdateProfessionalStatusJob');
     expect(text).toContain('Preview only (commit = false)');
     expect(text).not.toContain(API_KEY);
-    expect(diff(rowsBefore, await snapshot(s.t.db))).toEqual([]);
-    expect(await s.deadSet()).toEqual(deadBefore);
+    expect(diff(rowsBefore, await snapshot(b.t.db))).toEqual([]);
+    expect(await deadSet()).toEqual(deadBefore);
+  });
+});
+
+describe('a re-registration committed on the TRS era', () => {
+  it('trn-request-rejected-10062 with reregister and commit: the old request row deleted (in the change log), the dead poll deleted, and Trs::RegisterForTrnJob performed by the real Sidekiq', { timeout: 180_000 }, async () => {
+    const sc = scenario('trs-trn-request-rejected');
+    const [row] = await b.t.db.selectFrom('trs_trn_requests').selectAll().where('trainee_id', '=', 412).execute();
+    expect(row).toBeDefined();
+    const deadBefore = await deadSet();
+    const result = await runNotebook({ notebook: `notebooks/${sc.runbook}.ipynb`, parameters: [`slug=${sc.slug}`, 'reregister=true', 'commit=true', 'auditComment=TRS confirmed the trainee should get a TRN'], outDir: out, env });
+    expect(result.failure, JSON.stringify(result.failure)).toBeNull();
+    const text = outputText(result.outputPath!);
+    expect(text).toContain('committed by Nora Notebook: 2 of 2 action(s) done');
+    expect(text).not.toContain(API_KEY);
+    expect(await b.t.db.selectFrom('trs_trn_requests').select('id').where('trainee_id', '=', 412).execute()).toEqual([]);
+    // Register does not audit TRN requests: the deletion, with the whole row, is in the toolkit's change log.
+    const { rows: logged } = await sql<{ table_name: string; record_id: string; action: string; operator: string; comment: string; before: Record<string, unknown> | null; after: unknown }>`
+      SELECT table_name, record_id, action, operator, comment, before, after FROM register_support.change_log WHERE table_name = 'trs_trn_requests'`.execute(b.t.db);
+    expect(logged).toEqual([
+      expect.objectContaining({ table_name: 'trs_trn_requests', record_id: Number(row!.id), action: 'destroy', operator: 'Nora Notebook', comment: 'TRS confirmed the trainee should get a TRN', after: null, before: expect.objectContaining({ request_id: row!.request_id, trainee_id: 412 }) }),
+    ]);
+    const after = await deadSet();
+    expect(after).toHaveLength(deadBefore.length - 1);
+    expect(deadBefore.filter((m) => !after.includes(m)).map((m) => JSON.parse(m).wrapped)).toEqual(['Trs::RetrieveTrnJob']);
+    const performed = await waitFor(
+      'the real Sidekiq to perform the new registration',
+      async () => {
+        const runs = (await sk.performed()).filter((p) => p.job_class === 'Trs::RegisterForTrnJob');
+        return runs.length ? runs : null;
+      },
+      60_000,
+      () => sk.log(),
+    );
+    expect(performed).toEqual([expect.objectContaining({ queue: 'trs', arguments: [{ record: 'gid://register-trainee-teachers/Trainee/412' }] })]);
   });
 });

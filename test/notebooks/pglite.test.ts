@@ -29,6 +29,7 @@ beforeAll(async () => {
     SUPPORT_SANDBOX_DIR: dataDir,
     SUPPORT_SANDBOX_PORT: String(await freePort()),
     SUPPORT_DQT_SANDBOX_PORT: String(await freePort()),
+    SUPPORT_TRS_SANDBOX_PORT: String(await freePort()),
     SUPPORT_OPERATOR: 'Notebook Suite',
     JUPYTER_DATA_DIR: jupyterData,
   });

@@ -56,6 +56,7 @@ beforeAll(async () => {
     SUPPORT_OPERATOR: 'Notebook Suite',
     REDIS_PREFIX: redisPrefix,
     SUPPORT_DQT_SANDBOX_PORT: String(await freePort()),
+    SUPPORT_TRS_SANDBOX_PORT: String(await freePort()),
     // The DQT sandbox accepts this key and the runbooks send it: no output may contain it.
     DQT_API_KEY: DQT_KEY,
     JUPYTER_DATA_DIR: jupyterData,

@@ -54,7 +54,7 @@ describe('npm start', () => {
     const port = await freePort();
     const tag = processTag();
     // A home folder of its own: nothing may be written outside the checkout (no ~/.local, no ~/.ipython, no ~/.jupyter).
-    const env = cleanEnv({ HOME: home, XDG_DATA_HOME: undefined, JUPYTER_DATA_DIR: undefined, JUPYTER_CONFIG_DIR: undefined, JUPYTER_RUNTIME_DIR: undefined, IPYTHONDIR: undefined, SUPPORT_SANDBOX_DIR: dataDir, SUPPORT_SANDBOX_PORT: String(await freePort()), SUPPORT_DQT_SANDBOX_PORT: String(await freePort()), ...tag.env });
+    const env = cleanEnv({ HOME: home, XDG_DATA_HOME: undefined, JUPYTER_DATA_DIR: undefined, JUPYTER_CONFIG_DIR: undefined, JUPYTER_RUNTIME_DIR: undefined, IPYTHONDIR: undefined, SUPPORT_SANDBOX_DIR: dataDir, SUPPORT_SANDBOX_PORT: String(await freePort()), SUPPORT_DQT_SANDBOX_PORT: String(await freePort()), SUPPORT_TRS_SANDBOX_PORT: String(await freePort()), ...tag.env });
     const config = loadConfig(env);
     // detached: a process group of its own, signalled as a terminal's Ctrl-C signals the foreground group
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'setup.js'), 'start', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   assertBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'rs-checkout-a-'));
   other = mkdtempSync(join(tmpdir(), 'rs-checkout-b-'));
-  env = cleanEnv({ SUPPORT_SANDBOX_DIR: dataDir, SUPPORT_SANDBOX_PORT: String(await freePort()), SUPPORT_DQT_SANDBOX_PORT: String(await freePort()), ...tag.env });
+  env = cleanEnv({ SUPPORT_SANDBOX_DIR: dataDir, SUPPORT_SANDBOX_PORT: String(await freePort()), SUPPORT_DQT_SANDBOX_PORT: String(await freePort()), SUPPORT_TRS_SANDBOX_PORT: String(await freePort()), ...tag.env });
 });
 afterAll(async () => {
   await support(['sandbox', 'stop'], env);

@@ -1,11 +1,10 @@
-import { Agent, request, type Dispatcher } from 'undici';
-import type { z } from 'zod';
+import type { z, ZodType } from 'zod';
+import { ApiTransport } from '../api/transport.js';
 import type { Secret } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import type { Trainee } from '../db/schema.js';
 import { DqtError, FindTeacherError } from './error.js';
 import {
-  describeShapeIssues,
   dqtFindResponseSchema,
   dqtTeacherSchema,
   ittOutcomeResponseSchema,
@@ -68,20 +67,25 @@ export interface FindTeachersQuery {
 export class DqtClient {
   readonly url: string;
   readonly timeoutMs: number;
-  readonly #apiKey: Secret;
   readonly #db: RegisterDb | undefined;
-  readonly #agent: Agent;
-  readonly #rateLimitRetries: number;
-  readonly #maxRetryAfterMs: number;
+  readonly #http: ApiTransport;
 
   constructor(options: DqtClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
-    this.#apiKey = options.apiKey;
     this.#db = options.db;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.#rateLimitRetries = options.rateLimitRetries ?? 2;
-    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
-    this.#agent = new Agent({ connections: options.connections ?? 16, keepAliveTimeout: 10_000 });
+    const apiKey = options.apiKey;
+    this.#http = new ApiTransport({
+      api: 'DQT',
+      urlSetting: 'DQT_API_URL',
+      url: this.url,
+      timeoutMs: this.timeoutMs,
+      rateLimitRetries: options.rateLimitRetries ?? 2,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+      connections: options.connections ?? 16,
+      headers: () => ({ accept: 'application/json', 'content-type': 'application/json;odata.metadata=minimal', authorization: `Bearer ${apiKey.reveal()}` }),
+      error: (status, body, { kind, message }) => new DqtError(status, body, { kind, message }),
+    });
   }
 
   /** GET /v2/teachers/{trn}?birthdate=&includeInactive=true, as `Dqt::RetrieveTeacher` sends it (the server ignores birthdate). */
@@ -158,7 +162,7 @@ export class DqtClient {
 
   /** Closes the connections. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#http.close();
   }
 
   async #trainee(who: TraineeRef) {
@@ -169,7 +173,7 @@ export class DqtClient {
     return trainee;
   }
 
-  async #call<S extends z.ZodType | null>(
+  async #call<S extends ZodType | null>(
     method: 'GET' | 'PUT' | 'PATCH',
     path: string,
     query: URLSearchParams | undefined,
@@ -177,56 +181,10 @@ export class DqtClient {
     schema: S,
     ok: number[],
     onStatus?: (status: number) => void,
-  ): Promise<S extends z.ZodType ? z.infer<S> : void> {
-    const url = `${this.url}${path}${query && [...query.keys()].length ? `?${query.toString()}` : ''}`;
-    const what = `${method} ${path}`;
-    for (let attempt = 0; ; attempt++) {
-      let response: Dispatcher.ResponseData;
-      let text: string;
-      try {
-        response = await request(url, {
-          method,
-          dispatcher: this.#agent,
-          headers: {
-            accept: 'application/json',
-            'content-type': 'application/json;odata.metadata=minimal',
-            authorization: `Bearer ${this.#apiKey.reveal()}`,
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        });
-        text = await response.body.text();
-      } catch (error) {
-        throw transportError(error, what, this.timeoutMs);
-      }
-      const status = response.statusCode;
-      if (status === 429 && attempt < this.#rateLimitRetries) {
-        const wait = retryAfterMs(response.headers['retry-after']);
-        if (wait !== null && wait <= this.#maxRetryAfterMs) {
-          await new Promise((resolve) => setTimeout(resolve, wait));
-          continue;
-        }
-      }
-      if (!ok.includes(status)) throw new DqtError(status, text);
-      onStatus?.(status);
-      if (!schema) return undefined as never;
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : {};
-      } catch {
-        throw new DqtError(status, text, { kind: 'shape', message: `DQT answered ${what} with ${status} but the body is not JSON: ${text.slice(0, 200)}` });
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        throw new DqtError(status, text, {
-          kind: 'shape',
-          message: `DQT answered ${what} with a response of the wrong shape: ${describeShapeIssues(parsed.error)}`,
-        });
-      }
-      return parsed.data as never;
-    }
+  ): Promise<S extends ZodType ? z.infer<S> : void> {
+    const { status, data } = await this.#http.call(method, `${path}${query && [...query.keys()].length ? `?${query.toString()}` : ''}`, body, schema, ok);
+    onStatus?.(status);
+    return data as never;
   }
 }
 
@@ -235,35 +193,7 @@ function identityQuery(slug: string, birthDate: string | null): URLSearchParams 
   return new URLSearchParams({ slugId: slug, birthDate: birthDate ?? '' });
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in ms; null when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-function transportError(error: unknown, what: string, timeoutMs: number): DqtError {
-  const e = error as { name?: string; code?: string; message?: string };
-  const timedOut =
-    e?.name === 'TimeoutError' ||
-    e?.name === 'AbortError' ||
-    e?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    e?.code === 'UND_ERR_BODY_TIMEOUT' ||
-    e?.code === 'UND_ERR_ABORTED';
-  if (timedOut) {
-    return new DqtError(0, '', {
-      kind: 'timeout',
-      message: `DQT did not answer ${what} within ${timeoutMs / 1000} s (timed out). DQT may be slow or down: try again later.`,
-    });
-  }
-  const code = e?.code ?? (e as { cause?: { code?: string } })?.cause?.code ?? 'unknown';
-  return new DqtError(0, '', {
-    kind: 'network',
-    message: `Could not reach DQT for ${what} (${code}). Check DQT_API_URL and that DQT (or the DQT sandbox) is running.`,
-  });
-}
+export { retryAfterMs } from '../api/transport.js';
 
 /**
  * A client for the configured DQT (`config.dqt`).

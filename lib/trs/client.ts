@@ -1,8 +1,6 @@
-import { Agent, request, type Dispatcher } from 'undici';
-import type { z } from 'zod';
+import type { z, ZodType } from 'zod';
+import { ApiTransport } from '../api/transport.js';
 import type { Secret } from '../config/env.js';
-import { retryAfterMs } from '../dqt/client.js';
-import { describeShapeIssues } from '../dqt/schemas.js';
 import { TrsError } from './error.js';
 import type { TrsProfessionalStatusBody } from './payloads.js';
 import {
@@ -56,19 +54,25 @@ export class TrsClient {
   readonly url: string;
   readonly version: string;
   readonly timeoutMs: number;
-  readonly #apiKey: Secret;
-  readonly #agent: Agent;
-  readonly #rateLimitRetries: number;
-  readonly #maxRetryAfterMs: number;
+  readonly #http: ApiTransport;
 
   constructor(options: TrsClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.version = options.version ?? TRS_DEFAULT_API_VERSION;
-    this.#apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.#rateLimitRetries = options.rateLimitRetries ?? 2;
-    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
-    this.#agent = new Agent({ connections: options.connections ?? 16, keepAliveTimeout: 10_000 });
+    const { apiKey } = options;
+    const version = this.version;
+    this.#http = new ApiTransport({
+      api: 'TRS',
+      urlSetting: 'TRS_API_URL',
+      url: this.url,
+      timeoutMs: this.timeoutMs,
+      rateLimitRetries: options.rateLimitRetries ?? 2,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
+      connections: options.connections ?? 16,
+      headers: () => ({ accept: 'application/json', 'content-type': 'application/json;odata.metadata=minimal', 'x-api-version': version, authorization: `Bearer ${apiKey.reveal()}` }),
+      error: (status, body, details) => new TrsError(status, body, details),
+    });
   }
 
   /** GET /v3/persons/{trn} (`Trs::RetrieveTeacher` sends no `include`; pass some to see routes, previous names...). */
@@ -108,72 +112,12 @@ export class TrsClient {
 
   /** Closes the connections. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#http.close();
   }
 
-  async #call<S extends z.ZodType | null>(
-    method: 'GET' | 'PUT' | 'POST',
-    pathAndQuery: string,
-    body: unknown,
-    schema: S,
-    ok: number[],
-  ): Promise<S extends z.ZodType ? z.infer<S> : void> {
-    const what = `${method} ${pathAndQuery.split('?')[0]}`;
-    for (let attempt = 0; ; attempt++) {
-      let response: Dispatcher.ResponseData;
-      let text: string;
-      try {
-        response = await request(`${this.url}${pathAndQuery}`, {
-          method,
-          dispatcher: this.#agent,
-          headers: {
-            accept: 'application/json',
-            'content-type': 'application/json;odata.metadata=minimal',
-            'x-api-version': this.version,
-            authorization: `Bearer ${this.#apiKey.reveal()}`,
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        });
-        text = await response.body.text();
-      } catch (error) {
-        throw transportError(error, what, this.timeoutMs);
-      }
-      const status = response.statusCode;
-      if (status === 429 && attempt < this.#rateLimitRetries) {
-        const wait = retryAfterMs(response.headers['retry-after']);
-        if (wait !== null && wait <= this.#maxRetryAfterMs) {
-          await new Promise((resolve) => setTimeout(resolve, wait));
-          continue;
-        }
-      }
-      if (!ok.includes(status)) throw new TrsError(status, text, { headers: response.headers });
-      if (!schema) return undefined as never;
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : {};
-      } catch {
-        throw new TrsError(status, text, { kind: 'shape', message: `TRS answered ${what} with ${status} but the body is not JSON: ${text.slice(0, 200)}` });
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        throw new TrsError(status, text, { kind: 'shape', message: `TRS answered ${what} with a response of the wrong shape: ${describeShapeIssues(parsed.error)}` });
-      }
-      return parsed.data as never;
-    }
+  async #call<S extends ZodType | null>(method: 'GET' | 'PUT' | 'POST', pathAndQuery: string, body: unknown, schema: S, ok: number[]): Promise<S extends ZodType ? z.infer<S> : void> {
+    return (await this.#http.call(method, pathAndQuery, body, schema, ok)).data as never;
   }
-}
-
-function transportError(error: unknown, what: string, timeoutMs: number): TrsError {
-  const e = error as { name?: string; code?: string; cause?: { code?: string } };
-  const timedOut = ['TimeoutError', 'AbortError'].includes(e?.name ?? '') || ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED'].includes(e?.code ?? '');
-  if (timedOut) {
-    return new TrsError(0, '', { kind: 'timeout', message: `TRS did not answer ${what} within ${timeoutMs / 1000} s (timed out). TRS may be slow or down: try again later.` });
-  }
-  const code = e?.code ?? e?.cause?.code ?? 'unknown';
-  return new TrsError(0, '', { kind: 'network', message: `Could not reach TRS for ${what} (${code}). Check TRS_API_URL and that TRS (or the TRS sandbox) is running.` });
 }
 
 /**

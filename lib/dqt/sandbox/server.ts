@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DqtSandboxStore, lowerKeys, type SandboxResponse } from './store.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, send, serveSandbox, SandboxFaults, type SandboxFault } from '../../sandbox/http.js';
+import { DqtSandboxStore, type SandboxResponse } from './store.js';
 import type { DqtSandboxSeed } from './records.js';
 
 /**
@@ -36,14 +36,8 @@ export interface DqtSandboxOptions {
   hangMs?: number;
 }
 
-export interface Fault {
-  path: string;
-  method?: string;
-  kind: '500' | '429' | 'hang';
-  count: number;
-  /** Seconds, for 429 (default 1). */
-  retryAfter?: number;
-}
+/** A fault the next calls to a path meet (see `POST /_sandbox/faults`). */
+export type Fault = SandboxFault;
 
 export interface DqtSandbox {
   url: string;
@@ -57,16 +51,8 @@ export interface DqtSandbox {
 
 export async function startDqtSandbox(options: DqtSandboxOptions): Promise<DqtSandbox> {
   const store = new DqtSandboxStore(options.seed);
-  let faults: Fault[] = [];
+  const faults = new SandboxFaults({ hangMs: options.hangMs ?? 120_000, apiPath: '/v2/...', quota: 'A maximum of 300 calls per 60 seconds are permitted.' });
   const calls = new Map<string, number>();
-  const hanging = new Set<ServerResponse>();
-  const hangMs = options.hangMs ?? 120_000;
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      if (!res.headersSent) send(res, { status: 500, body: { error: String((error as Error)?.message ?? error) } });
-    });
-  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -83,29 +69,7 @@ export async function startDqtSandbox(options: DqtSandboxOptions): Promise<DqtSa
     const key = `${method} ${path}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
 
-    const fault = faults.find((f) => f.count > 0 && (!f.method || f.method.toUpperCase() === method) && (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : f.path === path));
-    if (fault) {
-      fault.count -= 1;
-      faults = faults.filter((f) => f.count > 0);
-      if (fault.kind === '500') return send(res, { status: 500 });
-      if (fault.kind === '429') {
-        return send(res, {
-          status: 429,
-          headers: { 'retry-after': String(fault.retryAfter ?? 1) },
-          body: { title: 'API calls quota exceeded', detail: 'A maximum of 300 calls per 60 seconds are permitted.', status: 429 },
-        });
-      }
-      hanging.add(res);
-      const timer = setTimeout(() => {
-        hanging.delete(res);
-        res.destroy();
-      }, hangMs);
-      res.on('close', () => {
-        clearTimeout(timer);
-        hanging.delete(res);
-      });
-      return;
-    }
+    if (faults.intercept(method, path, res)) return;
 
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k.toLowerCase()] = v;
@@ -140,7 +104,7 @@ export async function startDqtSandbox(options: DqtSandboxOptions): Promise<DqtSa
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/_sandbox/reset') {
       store.reset();
-      faults = [];
+      faults.clear();
       calls.clear();
       return { status: 200, body: { reset: true } };
     }
@@ -168,63 +132,23 @@ export async function startDqtSandbox(options: DqtSandboxOptions): Promise<DqtSa
       store.setOrganisation(body.ukprn, body.known !== false);
       return { status: 200, body: { ukprn: body.ukprn, known: store.isKnownOrganisation(body.ukprn) } };
     }
-    if (method === 'POST' && path === '/_sandbox/faults') {
-      const fault = lowerKeys(body) as Record<string, unknown>;
-      const kind = String(fault.kind ?? '');
-      if (typeof fault.path !== 'string' || !fault.path.startsWith('/') || !['500', '429', 'hang'].includes(kind)) {
-        return { status: 400, body: { error: 'Expected {"path": "/v2/...", "kind": "500" | "429" | "hang", "count": N, "method"?: "PUT", "retryAfter"?: seconds}.' } };
-      }
-      const count = fault.count === undefined ? 1 : Number(fault.count);
-      if (!Number.isInteger(count) || count < 1) return { status: 400, body: { error: 'count must be a whole number of calls, at least 1.' } };
-      const added: Fault = { path: fault.path, kind: kind as Fault['kind'], count, method: typeof fault.method === 'string' ? fault.method : undefined, retryAfter: fault.retryafter === undefined ? undefined : Number(fault.retryafter) };
-      faults.push(added);
-      return { status: 200, body: added };
-    }
+    if (method === 'POST' && path === '/_sandbox/faults') return faults.addFromRequest(body);
     if (method === 'DELETE' && path === '/_sandbox/faults') {
-      faults = [];
+      faults.clear();
       return { status: 200, body: { faults: 0 } };
     }
     return { status: 404, body: { error: `No sandbox admin endpoint ${method} ${path}.` } };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, options, () => faults.dropHanging());
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    port,
+    url: served.url,
+    port: served.port,
     store,
     calls,
     addFault(fault) {
-      faults.push({ ...fault });
+      faults.add(fault);
     },
-    async stop() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => served.stop(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, response: SandboxResponse): void {
-  const headers: Record<string, string> = { ...(response.headers ?? {}) };
-  let payload = '';
-  if (response.body !== undefined) {
-    payload = JSON.stringify(response.body);
-    headers['content-type'] = response.status >= 400 ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
-  }
-  headers['content-length'] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
-  res.end(payload);
 }

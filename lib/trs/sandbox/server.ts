@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, send, serveSandbox, SandboxFaults, type SandboxFault } from '../../sandbox/http.js';
 import type { SandboxResponse } from '../../dqt/sandbox/store.js';
 import { TrsSandboxStore } from './store.js';
 import type { TrsSandboxSeed } from './records.js';
@@ -53,14 +53,8 @@ export interface TrsSandboxOptions {
   hangMs?: number;
 }
 
-export interface TrsFault {
-  path: string;
-  method?: string;
-  kind: '500' | '429' | 'hang';
-  count: number;
-  /** Seconds, for 429 (default 1). */
-  retryAfter?: number;
-}
+/** A fault the next calls to a path meet (see `POST /_sandbox/faults`). */
+export type TrsFault = SandboxFault;
 
 export interface TrsSandbox {
   url: string;
@@ -97,16 +91,8 @@ const KNOWN_VERSIONS = [
 
 export async function startTrsSandbox(options: TrsSandboxOptions): Promise<TrsSandbox> {
   const store = new TrsSandboxStore(options.seed);
-  let faults: TrsFault[] = [];
+  const faults = new SandboxFaults({ hangMs: options.hangMs ?? 120_000, apiPath: '/v3/...', quota: 'A maximum of 1000 calls per 60 seconds are permitted.' });
   const calls = new Map<string, number>();
-  const hanging = new Set<ServerResponse>();
-  const hangMs = options.hangMs ?? 120_000;
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      if (!res.headersSent) send(res, { status: 500, body: { error: String((error as Error)?.message ?? error) } });
-    });
-  });
 
   function route(method: string, path: string): { endpoint: Endpoint; params: string[] } | null {
     let m: RegExpExecArray | null;
@@ -147,29 +133,7 @@ export async function startTrsSandbox(options: TrsSandboxOptions): Promise<TrsSa
     const key = `${method} ${path}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
 
-    const fault = faults.find((f) => f.count > 0 && (!f.method || f.method.toUpperCase() === method) && (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : f.path === path));
-    if (fault) {
-      fault.count -= 1;
-      faults = faults.filter((f) => f.count > 0);
-      if (fault.kind === '500') return send(res, { status: 500 });
-      if (fault.kind === '429') {
-        return send(res, {
-          status: 429,
-          headers: { 'retry-after': String(fault.retryAfter ?? 1) },
-          body: { title: 'API calls quota exceeded', detail: 'A maximum of 1000 calls per 60 seconds are permitted.', status: 429 },
-        });
-      }
-      hanging.add(res);
-      const timer = setTimeout(() => {
-        hanging.delete(res);
-        res.destroy();
-      }, hangMs);
-      res.on('close', () => {
-        clearTimeout(timer);
-        hanging.delete(res);
-      });
-      return;
-    }
+    if (faults.intercept(method, path, res)) return;
 
     let body: unknown = undefined;
     if (method !== 'GET') {
@@ -209,7 +173,7 @@ export async function startTrsSandbox(options: TrsSandboxOptions): Promise<TrsSa
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/_sandbox/reset') {
       store.reset();
-      faults = [];
+      faults.clear();
       calls.clear();
       return { status: 200, body: { reset: true } };
     }
@@ -248,62 +212,23 @@ export async function startTrsSandbox(options: TrsSandboxOptions): Promise<TrsSa
       for (const [id, name] of Object.entries(degreeTypes)) store.degreeTypes.set(id.toLowerCase(), String(name));
       return { status: 200, body: { subjects: store.subjects.size, degreeTypes: store.degreeTypes.size } };
     }
-    if (method === 'POST' && path === '/_sandbox/faults') {
-      const kind = String(body.kind ?? '');
-      if (typeof body.path !== 'string' || !body.path.startsWith('/') || !['500', '429', 'hang'].includes(kind)) {
-        return { status: 400, body: { error: 'Expected {"path": "/v3/...", "kind": "500" | "429" | "hang", "count": N, "method"?: "PUT", "retryAfter"?: seconds}.' } };
-      }
-      const count = body.count === undefined ? 1 : Number(body.count);
-      if (!Number.isInteger(count) || count < 1) return { status: 400, body: { error: 'count must be a whole number of calls, at least 1.' } };
-      const added: TrsFault = { path: body.path.replace(/\/+$/, '') || '/', kind: kind as TrsFault['kind'], count, method: typeof body.method === 'string' ? body.method : undefined, retryAfter: body.retryAfter === undefined ? undefined : Number(body.retryAfter) };
-      faults.push(added);
-      return { status: 200, body: added };
-    }
+    if (method === 'POST' && path === '/_sandbox/faults') return faults.addFromRequest(body);
     if (method === 'DELETE' && path === '/_sandbox/faults') {
-      faults = [];
+      faults.clear();
       return { status: 200, body: { faults: 0 } };
     }
     return { status: 404, body: { error: `No TRS sandbox admin endpoint ${method} ${path}.` } };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const served = await serveSandbox(handle, options, () => faults.dropHanging());
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    port,
+    url: served.url,
+    port: served.port,
     store,
     calls,
     addFault(fault) {
-      faults.push({ ...fault });
+      faults.add(fault);
     },
-    async stop() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => served.stop(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, response: SandboxResponse): void {
-  const headers: Record<string, string> = { ...(response.headers ?? {}) };
-  let payload = '';
-  if (response.body !== undefined) {
-    payload = JSON.stringify(response.body);
-    headers['content-type'] = response.status >= 400 ? 'application/problem+json; charset=utf-8' : 'application/json; charset=utf-8';
-  }
-  headers['content-length'] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
-  res.end(payload);
 }

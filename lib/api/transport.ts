@@ -1,6 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { describeShapeIssues } from '../dqt/schemas.js';
 
 /**
  * The HTTP call both teaching-record API clients make (DQT's and TRS's), on undici: one request with the client's
@@ -125,4 +124,15 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** Turns zod issues into one line naming each wrong field: `initialTeacherTraining[0].active: expected boolean, received string`. */
+export function describeShapeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+      return `${path || '(the whole response)'}: ${issue.message}`;
+    })
+    .join('; ');
 }

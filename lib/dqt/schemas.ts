@@ -96,13 +96,4 @@ export type TrnRequestInfo = z.infer<typeof trnRequestInfoSchema>;
 export const ittOutcomeResponseSchema = z.object({ trn: z.string(), qtsDate: dateOrNull });
 export type IttOutcomeResponse = z.infer<typeof ittOutcomeResponseSchema>;
 
-/** Turns zod issues into one line naming each wrong field: `initialTeacherTraining[0].active: expected boolean, received string`. */
-export function describeShapeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => {
-      const path = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
-      return `${path || '(the whole response)'}: ${issue.message}`;
-    })
-    .join('; ');
-}
+export { describeShapeIssues } from '../api/transport.js';

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret } from '../../../lib/config/env.js';
+import { loadConfig, Secret } from '../../../lib/config/env.js';
+import { investigateTrsRouteRejected, openInvestigation } from '../../../lib/investigations/index.js';
+import { TRS_ERROR_TITLES } from '../../../lib/trs/error.js';
 import { traineeState } from '../../../lib/db/enums.js';
 import { timestampToDate, toTimestampText } from '../../../lib/db/timestamp.js';
 import { JobQueues } from '../../../lib/jobs/queues.js';
@@ -144,6 +146,15 @@ beforeAll(async () => {
     deaths.push({ run: 'submitted-at-missing', jobId: await writeDeadJob('Trs::RetrieveTrnJob', 408, trnRequestId, timeoutAfter, error), job: 'Trs::RetrieveTrnJob', traineeId: 408, message: error.message });
   }
 
+  // A route refused for its subject (10045): 404's course subject is one Register has no TRS reference for, so Register
+  // sends null and TRS names the empty reference (TRS checks subjects before the route's status, so not 10055 again).
+  // The subject stays wrong, as on a real Register until someone fixes it.
+  {
+    await t.db.updateTable('trainees').set({ course_subject_one: 'underwater basket weaving' }).where('id', '=', 404).execute();
+    const error = await runToDeath(ctx, 'Trs::UpdateProfessionalStatusJob', 404, null, null);
+    deaths.push({ run: 'subject-unknown-to-trs', jobId: await writeDeadJob('Trs::UpdateProfessionalStatusJob', 404, null, null, error), job: 'Trs::UpdateProfessionalStatusJob', traineeId: 404, message: error.message });
+  }
+
   store = new BullmqJobStore(new JobQueues({ url: REDIS_URL, prefix }, redis), { ownsQueues: false });
   defaultQueues = (await store.info()).defaultQueues;
   report = await triageDeadSet(store, { db: t.db });
@@ -168,7 +179,7 @@ const recordOf = (run: string, job?: TrsJob): TriageRecord => {
 describe("triage of Register's TRS-era dead set", () => {
   it('reads the trs queue by default and finds every dead job', () => {
     expect(defaultQueues).toEqual(['dqt', 'trs']);
-    expect(report.total).toBe(TRS_SCENARIO_RUNS.length + 2);
+    expect(report.total).toBe(TRS_SCENARIO_RUNS.length + 3);
     expect(new Set(report.records.map((r) => r.queue))).toEqual(new Set(['trs']));
   });
 
@@ -194,6 +205,7 @@ describe("triage of Register's TRS-era dead set", () => {
     ['trs-route-type-change', 'Trs::UpdateProfessionalStatusJob', 'trs-route-rejected', 400, 10054, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateError', 'dqt-errors/trs-route-rejected'],
     ['unknown-trn-request', 'Trs::RetrieveTrnJob', 'update-missing-trn', 404, 10031, 'Trs::Client::HttpError', 'dqt-errors/update-missing-trn'],
     ['submitted-at-missing', 'Trs::RetrieveTrnJob', 'submitted-for-trn-at-missing', null, null, 'Trs::RetrieveTrnJob::TraineeAttributeError', 'dqt-errors/retrieve-trn-timeout'],
+    ['subject-unknown-to-trs', 'Trs::UpdateProfessionalStatusJob', 'trs-route-rejected', 400, 10045, 'Trs::UpdateProfessionalStatus::ProfessionalStatusUpdateError', 'dqt-errors/trs-route-rejected'],
   ])('%s (%s) → %s', (run, job, kind, status, errorCode, errorClass, runbook) => {
     const r = recordOf(run, job);
     expect(r).toMatchObject({ jobName: job, kind, era: 'trs', status, errorCode, errorClass, runbook, traineeId: deaths.find((d) => d.run === run && d.job === job)!.traineeId });
@@ -233,5 +245,21 @@ describe("triage of Register's TRS-era dead set", () => {
     expect(column(organisation, 'trs')).toBe('');
     const missing = rows.find((r) => column(r, 'register_id') === '409')!;
     expect(column(missing, 'error_message')).toMatch(/^Cannot update professional status on TRS without a TRN\nslug: /);
+  });
+});
+
+describe('trs-route-rejected beyond 10054: a subject TRS does not know (10045)', () => {
+  it("names the code, what it means and where to fix it; plans nothing until the data is corrected; no message to TRS", async () => {
+    const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL, REDIS_PREFIX: prefix, TRS_API_KEY: API_KEY, SUPPORT_TRS_SANDBOX_PORT: String(sandbox.port) });
+    const ctx = openInvestigation(t.db, config, { trs, jobs: store });
+    const slug = (await t.db.selectFrom('trainees').select('slug').where('id', '=', 404).executeTakeFirstOrThrow()).slug;
+    const inv = await investigateTrsRouteRejected(ctx, { slug });
+    expect(inv.errorCodes).toEqual([10045]);
+    expect(inv.deadJobs.map((j) => [j.jobName, j.status, j.errorCode])).toEqual([['Trs::UpdateProfessionalStatusJob', 400, 10045]]);
+    expect(inv.diagnosis).toBe(`TRS refused the trainee's route with 10045 "${TRS_ERROR_TITLES[10045]}": TRS does not know a training subject Register sends (the course subject's reference).`);
+    expect(inv.nextStep).toBe("Check the trainee's course subjects on Register (a subject TRS cannot map); correct them, then retry.");
+    expect(inv.jobPlan).toBeNull();
+    expect(inv.planNote).toMatch(/^Nothing planned until the data is corrected/);
+    expect(inv.message).toBeNull();
   });
 });

@@ -8,25 +8,31 @@ import type { z } from 'zod';
  * error, built by the client's `error`.
  *
  * @example
- * const http = new ApiTransport({ api: 'TRS', urlSetting: 'TRS_API_URL', url, timeoutMs: 10_000, rateLimitRetries: 2,
- *   maxRetryAfterMs: 30_000, connections: 16, headers: () => ({ authorization: `Bearer ${key.reveal()}` }),
- *   error: (status, body, details) => new TrsError(status, body, details) });
+ * const http = new ApiTransport({ api: 'TRS', urlSetting: 'TRS_API_URL', url, limits: { timeoutMs: 5_000 },
+ *   headers: () => ({ authorization: `Bearer ${key.reveal()}` }), error: (status, body, details) => new TrsError(status, body, details) });
  * const { data } = await http.call('GET', '/v3/persons/3012201', undefined, trsPersonSchema, [200]);
  */
+/** How long a call may take and how 429s are handled: each client's options take these, with these defaults. */
+export interface ApiCallLimits {
+  /** Milliseconds before a call is abandoned (default 10,000). */
+  timeoutMs?: number;
+  /** How many times a 429 is waited out and retried (default 2). */
+  rateLimitRetries?: number;
+  /** The longest `Retry-After` wait accepted, in ms (default 30,000); a longer one fails at once. */
+  maxRetryAfterMs?: number;
+  /** Parallel connections (default 16). */
+  connections?: number;
+}
+
 export interface ApiTransportOptions {
   /** The API's name in messages: `DQT`, `TRS`. */
   api: string;
-  /** The setting holding the API's URL, named when it cannot be reached. */
-  urlSetting: string;
   /** Base URL, without a trailing slash. */
   url: string;
-  timeoutMs: number;
-  /** How many times a 429 is waited out and retried. */
-  rateLimitRetries: number;
-  /** The longest `Retry-After` wait accepted, in ms; a longer one fails at once. */
-  maxRetryAfterMs: number;
-  /** Parallel connections. */
-  connections: number;
+  /** The setting holding the API's URL, named when it cannot be reached. */
+  urlSetting: string;
+  /** The client's limits (defaults as `ApiCallLimits` gives them). */
+  limits: ApiCallLimits;
   /** The request headers, read for each call (the key is revealed there and nowhere else). */
   headers: () => Record<string, string>;
   /**
@@ -46,12 +52,19 @@ export interface ApiFailure {
 export type ApiMethod = 'GET' | 'PUT' | 'PATCH' | 'POST';
 
 export class ApiTransport {
+  /** Milliseconds before a call is abandoned. */
+  readonly timeoutMs: number;
   readonly #options: ApiTransportOptions;
+  readonly #rateLimitRetries: number;
+  readonly #maxRetryAfterMs: number;
   readonly #agent: Agent;
 
   constructor(options: ApiTransportOptions) {
     this.#options = options;
-    this.#agent = new Agent({ connections: options.connections, keepAliveTimeout: 10_000 });
+    this.timeoutMs = options.limits.timeoutMs ?? 10_000;
+    this.#rateLimitRetries = options.limits.rateLimitRetries ?? 2;
+    this.#maxRetryAfterMs = options.limits.maxRetryAfterMs ?? 30_000;
+    this.#agent = new Agent({ connections: options.limits.connections ?? 16, keepAliveTimeout: 10_000 });
   }
 
   /** One call: the status it answered with and, given a schema, the body checked against it. */
@@ -67,18 +80,18 @@ export class ApiTransport {
           dispatcher: this.#agent,
           headers: o.headers(),
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(o.timeoutMs),
-          headersTimeout: o.timeoutMs,
-          bodyTimeout: o.timeoutMs,
+          signal: AbortSignal.timeout(this.timeoutMs),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
         });
         text = await response.body.text();
       } catch (error) {
         throw o.error(0, '', this.#transportFailure(error, what));
       }
       const status = response.statusCode;
-      if (status === 429 && attempt < o.rateLimitRetries) {
+      if (status === 429 && attempt < this.#rateLimitRetries) {
         const wait = retryAfterMs(response.headers['retry-after']);
-        if (wait !== null && wait <= o.maxRetryAfterMs) {
+        if (wait !== null && wait <= this.#maxRetryAfterMs) {
           await new Promise((resolve) => setTimeout(resolve, wait));
           continue;
         }
@@ -103,7 +116,8 @@ export class ApiTransport {
   }
 
   #transportFailure(error: unknown, what: string): ApiFailure {
-    const { api, urlSetting, timeoutMs } = this.#options;
+    const { api, urlSetting } = this.#options;
+    const timeoutMs = this.timeoutMs;
     const e = error as { name?: string; code?: string; cause?: { code?: string } };
     const timedOut = ['TimeoutError', 'AbortError'].includes(e?.name ?? '') || ['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED'].includes(e?.code ?? '');
     if (timedOut) return { kind: 'timeout', message: `${api} did not answer ${what} within ${timeoutMs / 1000} s (timed out). ${api} may be slow or down: try again later.` };

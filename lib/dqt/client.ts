@@ -1,5 +1,5 @@
 import type { z, ZodType } from 'zod';
-import { ApiTransport } from '../api/transport.js';
+import { ApiTransport, type ApiCallLimits } from '../api/transport.js';
 import type { Secret } from '../config/env.js';
 import type { RegisterDb } from '../db/connect.js';
 import type { Trainee } from '../db/schema.js';
@@ -31,20 +31,12 @@ import {
  * const match = await dqt.findTeacher(trainee);             // Dqt::FindTeacher: exactly one result
  * await dqt.close();
  */
-export interface DqtClientOptions {
+export interface DqtClientOptions extends ApiCallLimits {
   /** Base URL, e.g. `https://teacher-qualifications-api.education.gov.uk` or the sandbox's `http://127.0.0.1:55433`. */
   url: string;
   apiKey: Secret;
   /** Register's database, to accept a trainee's slug where a trainee is expected. */
   db?: RegisterDb;
-  /** Milliseconds before a call is abandoned (default 10,000). */
-  timeoutMs?: number;
-  /** How many times a 429 is waited out and retried (default 2). */
-  rateLimitRetries?: number;
-  /** The longest `Retry-After` wait accepted, in ms (default 30,000); a longer one fails at once. */
-  maxRetryAfterMs?: number;
-  /** Parallel connections to DQT (default 16). */
-  connections?: number;
 }
 
 /** Who a call is about: a trainee row (or the columns used), or a trainee's slug when the client has a database. */
@@ -73,19 +65,16 @@ export class DqtClient {
   constructor(options: DqtClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.#db = options.db;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
     const apiKey = options.apiKey;
     this.#http = new ApiTransport({
       api: 'DQT',
       urlSetting: 'DQT_API_URL',
       url: this.url,
-      timeoutMs: this.timeoutMs,
-      rateLimitRetries: options.rateLimitRetries ?? 2,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
-      connections: options.connections ?? 16,
+      limits: options,
       headers: () => ({ accept: 'application/json', 'content-type': 'application/json;odata.metadata=minimal', authorization: `Bearer ${apiKey.reveal()}` }),
       error: (status, body, { kind, message }) => new DqtError(status, body, { kind, message }),
     });
+    this.timeoutMs = this.#http.timeoutMs;
   }
 
   /** GET /v2/teachers/{trn}?birthdate=&includeInactive=true, as `Dqt::RetrieveTeacher` sends it (the server ignores birthdate). */

@@ -1,5 +1,5 @@
 import type { z, ZodType } from 'zod';
-import { ApiTransport } from '../api/transport.js';
+import { ApiTransport, type ApiCallLimits } from '../api/transport.js';
 import type { Secret } from '../config/env.js';
 import { TrsError } from './error.js';
 import type { TrsProfessionalStatusBody } from './payloads.js';
@@ -28,20 +28,12 @@ import {
  * await trs.setRouteToProfessionalStatus('3012201', slug, trsProfessionalStatusBody(trainee));
  * await trs.close();
  */
-export interface TrsClientOptions {
+export interface TrsClientOptions extends ApiCallLimits {
   /** Base URL, e.g. `https://teacher-qualifications-api.education.gov.uk` or the TRS sandbox's `http://127.0.0.1:55434`. */
   url: string;
   apiKey: Secret;
   /** `X-Api-Version` (default "20250627", Register's `Settings.trs.version`). */
   version?: string;
-  /** Milliseconds before a call is abandoned (default 10,000). */
-  timeoutMs?: number;
-  /** How many times a 429 is waited out and retried (default 2). */
-  rateLimitRetries?: number;
-  /** The longest `Retry-After` wait accepted, in ms (default 30,000); a longer one fails at once. */
-  maxRetryAfterMs?: number;
-  /** Parallel connections to TRS (default 16). */
-  connections?: number;
 }
 
 /** Register's `Settings.trs.version`. */
@@ -59,20 +51,17 @@ export class TrsClient {
   constructor(options: TrsClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.version = options.version ?? TRS_DEFAULT_API_VERSION;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
     const { apiKey } = options;
     const version = this.version;
     this.#http = new ApiTransport({
       api: 'TRS',
       urlSetting: 'TRS_API_URL',
       url: this.url,
-      timeoutMs: this.timeoutMs,
-      rateLimitRetries: options.rateLimitRetries ?? 2,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
-      connections: options.connections ?? 16,
+      limits: options,
       headers: () => ({ accept: 'application/json', 'content-type': 'application/json;odata.metadata=minimal', 'x-api-version': version, authorization: `Bearer ${apiKey.reveal()}` }),
       error: (status, body, details) => new TrsError(status, body, details),
     });
+    this.timeoutMs = this.#http.timeoutMs;
   }
 
   /** GET /v3/persons/{trn} (`Trs::RetrieveTeacher` sends no `include`; pass some to see routes, previous names...). */

@@ -1,4 +1,5 @@
 import { deepDig } from '../globalid.js';
+import { RAILS_ACTIVEJOB_WRAPPER } from './keys.js';
 import { SeenIds } from './seen-ids.js';
 
 /**
@@ -89,7 +90,7 @@ export class DeadDuplicatesCleanup {
     if (item === null) return null;
     const message = item.error_message;
     if (message === undefined || message === null) return null;
-    if (typeof message !== 'string' || item.class !== 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper' || item.display_class !== undefined) return null;
+    if (typeof message !== 'string' || item.class !== RAILS_ACTIVEJOB_WRAPPER || item.display_class !== undefined) return null;
     const cls = item.wrapped;
     if (typeof cls !== 'string' || cls === 'ActionMailer::DeliveryJob' || cls === 'ActionMailer::MailDeliveryJob') return null;
     const args = item.args;
@@ -255,7 +256,7 @@ function rubyDig(value: unknown, keys: (string | number)[]): { value: unknown } 
 /** Sidekiq 6.5's `JobRecord#display_class` for the jobs Register has. */
 function displayClass(job: Record<string, unknown>): string {
   if (typeof job.display_class === 'string') return job.display_class;
-  if (job.class === 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper') {
+  if (job.class === RAILS_ACTIVEJOB_WRAPPER) {
     const args = Array.isArray(job.args) ? job.args : [];
     const jobClass = job.wrapped ?? args[0];
     if ((jobClass === 'ActionMailer::DeliveryJob' || jobClass === 'ActionMailer::MailDeliveryJob') && args[0] && typeof args[0] === 'object') {

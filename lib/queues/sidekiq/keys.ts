@@ -25,8 +25,11 @@ export const SIDEKIQ_KEYS = {
 /** The keys whose presence says "this database holds Sidekiq". */
 export const SIDEKIQ_SIGNATURE_KEYS = ['dead', 'retry', 'schedule', 'queues', 'processes', 'stat:processed'] as const;
 
+/** Rails' ActiveJob wrapper class (Sidekiq 6.x, 7.x): the `class` of almost every job Register has. */
+export const RAILS_ACTIVEJOB_WRAPPER = 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper';
+
 /** Sidekiq's class names for ActiveJob's wrapper: Rails' adapter (6.x, 7.x) and Sidekiq 8's own. */
-export const ACTIVEJOB_WRAPPERS = new Set(['ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper', 'Sidekiq::ActiveJob::Wrapper']);
+export const ACTIVEJOB_WRAPPERS = new Set([RAILS_ACTIVEJOB_WRAPPER, 'Sidekiq::ActiveJob::Wrapper']);
 
 /** Sidekiq's states as the toolkit names them, in display order. */
 export const SIDEKIQ_STATES = ['enqueued', 'scheduled', 'busy', 'retry', 'dead'] as const;

@@ -4,7 +4,7 @@ import { parseHttpErrorMessage, type HttpErrorMessage } from '../http-error.js';
 import { isRegisterJobClass, REGISTER_JOB_CLASSES } from '../register-jobs.js';
 import type { JobEntry, PayloadShape, SidekiqSet } from '../store.js';
 import { decodeBacktrace } from './backtrace.js';
-import { ACTIVEJOB_WRAPPERS, type SidekiqState } from './keys.js';
+import { ACTIVEJOB_WRAPPERS, RAILS_ACTIVEJOB_WRAPPER, type SidekiqState } from './keys.js';
 import { sidekiqTimeMs } from './time.js';
 
 /**
@@ -82,7 +82,7 @@ export function readSidekiqJob(
   const cls = item.class;
   const args = item.args;
   let subjectOfArgs: unknown = args;
-  if (typeof cls !== 'string' || (cls !== RAILS_WRAPPER && !ACTIVEJOB_WRAPPERS.has(cls))) {
+  if (typeof cls !== 'string' || (cls !== RAILS_ACTIVEJOB_WRAPPER && !ACTIVEJOB_WRAPPERS.has(cls))) {
     entry.shape = 'not-activejob';
     entry.shapeProblem = typeof cls !== 'string' ? 'no "class"' : `a plain Sidekiq job (${cls}), not ActiveJob`;
     entry.jobName = typeof cls === 'string' ? cls : null;
@@ -116,8 +116,6 @@ export function readSidekiqJob(
   return entry;
 }
 
-/** Register's wrapper (Rails' adapter): compared first, as almost every job has it. */
-const RAILS_WRAPPER = 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper';
 const REGISTER_CLASS_NAMES = new Set(Object.keys(REGISTER_JOB_CLASSES));
 
 function preview(raw: string): string {

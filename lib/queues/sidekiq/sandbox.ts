@@ -8,7 +8,7 @@ import { registerFeatures } from '../../db/versions/detect.js';
 import { rubyHashInspect } from '../../trs/error.js';
 import { iso9 } from '../activejob.js';
 import { REGISTER_JOB_CLASSES } from '../register-jobs.js';
-import { SIDEKIQ_KEYS, SIDEKIQ_SIGNATURE_KEYS } from './keys.js';
+import { RAILS_ACTIVEJOB_WRAPPER, SIDEKIQ_KEYS, SIDEKIQ_SIGNATURE_KEYS } from './keys.js';
 
 /**
  * The sandbox's Sidekiq-shaped sets, so a newcomer sees what production holds: every job of the BullMQ sandbox's dead
@@ -96,7 +96,7 @@ function payload(seed: string, jobClass: string, args: unknown[], createdAt: num
         scheduled_at: null,
       },
     ],
-    class: 'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper',
+    class: RAILS_ACTIVEJOB_WRAPPER,
     jid: hex(`jid:${seed}`, 24),
     created_at: seconds(createdAt),
   };

@@ -3,7 +3,9 @@ import { SIDEKIQ_KEYS } from './keys.js';
 
 /**
  * One page of a sorted set as Redis returned it: member, score (as text), member, score… (`flat[2i]` is the i-th
- * member exactly as stored, `flat[2i + 1]` its score). Kept flat: no copying per page.
+ * member exactly as stored, `flat[2i + 1]` its score). Kept flat: no copying per page. The page is the consumer's:
+ * it may blank members it has read (the next page is found from the scores alone), so a page of megabytes does not
+ * outlive its use.
  */
 export interface MemberPage {
   flat: string[];

@@ -66,6 +66,24 @@ afterAll(async () => {
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
+/**
+ * Runs a runbook with commit=false and returns its output text, having checked what every such run must hold: it ran
+ * green, it says it only previewed, the key is nowhere in it, and neither the database nor the dead set changed.
+ */
+async function previewRun(notebook: string, parameters: string[]): Promise<string> {
+  const rowsBefore = await snapshot(b.t.db);
+  const deadBefore = await deadSet();
+  const result = await runNotebook({ notebook, parameters, outDir: out, env });
+  expect(result.failure, JSON.stringify(result.failure)).toBeNull();
+  expect(result.exitCode).toBe(0);
+  const text = outputText(result.outputPath!);
+  expect(text).toContain('Preview only (commit = false)');
+  expect(text).not.toContain(API_KEY);
+  expect(diff(rowsBefore, await snapshot(b.t.db))).toEqual([]);
+  expect(await deadSet()).toEqual(deadBefore);
+  return text;
+}
+
 const scenarios = listScenarios('trs').filter((x) => x.runbook.startsWith('dqt-errors/'));
 
 describe('every TRS scenario has a diagnosis here', () => {
@@ -76,38 +94,21 @@ describe('every TRS scenario has a diagnosis here', () => {
 
 describe.each(scenarios.map((x) => [x.name, x] as const))('TRS scenario %s', (name, sc) => {
   it(`runs ${sc.runbook} green on Register 2026-08, shows the diagnosis, and writes nothing with commit=false`, { timeout: 180_000 }, async () => {
-    const rowsBefore = await snapshot(b.t.db);
-    const deadBefore = await deadSet();
-    const result = await runNotebook({ notebook: `notebooks/${sc.runbook}.ipynb`, parameters: [`slug=${sc.slug}`], outDir: out, env });
-    expect(result.failure, JSON.stringify(result.failure)).toBeNull();
-    expect(result.exitCode).toBe(0);
-    const text = outputText(result.outputPath!);
+    const text = await previewRun(`notebooks/${sc.runbook}.ipynb`, [`slug=${sc.slug}`]);
     expect(text).toContain(TRS_DIAGNOSIS[name]);
     expect(text).toContain('TRS (Register 2026-08: trs_trn_requests, queue trs, Trs:: jobs)');
-    expect(text).toContain('Preview only (commit = false)');
-    expect(text).not.toContain(API_KEY);
-    expect(diff(rowsBefore, await snapshot(b.t.db))).toEqual([]);
-    expect(await deadSet()).toEqual(deadBefore);
   });
 });
 
 describe('the triage runbook on a TRS-era dead set', () => {
   it('classifies every Trs:: dead job by the playbook, with the sections the playbook never had, and touches nothing with commit=false', { timeout: 180_000 }, async () => {
-    const rowsBefore = await snapshot(b.t.db);
-    const deadBefore = await deadSet();
-    const result = await runNotebook({ notebook: 'notebooks/dqt-errors/triage-dead-jobs.ipynb', outDir: out, env });
-    expect(result.failure, JSON.stringify(result.failure)).toBeNull();
-    const text = outputText(result.outputPath!);
+    const text = await previewRun('notebooks/dqt-errors/triage-dead-jobs.ipynb', []);
     // The TRS scenarios' dead jobs under their kinds and runbooks.
     for (const runbook of ['dqt-errors/trn-request-rejected-10062', 'dqt-errors/eyts-holder-10057', 'dqt-errors/trs-route-rejected', 'dqt-errors/organisation-not-found', 'dqt-errors/update-missing-trn', 'dqt-errors/retrieve-trn-timeout']) {
       expect(text).toContain(runbook);
     }
     for (const kind of ['trn-request-rejected', 'eyts-holder', 'trs-route-rejected', 'server-error', 'teacher-not-found']) expect(text).toContain(kind);
     expect(text).toContain('Trs::UpdateProfessionalStatusJob');
-    expect(text).toContain('Preview only (commit = false)');
-    expect(text).not.toContain(API_KEY);
-    expect(diff(rowsBefore, await snapshot(b.t.db))).toEqual([]);
-    expect(await deadSet()).toEqual(deadBefore);
   });
 });
 
